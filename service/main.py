@@ -1,0 +1,95 @@
+"""The ASGI application: ``create_app()`` and its lifespan.
+
+The lifespan opens what a process shares — the inference backend (one gRPC channel to
+Triton), the audit database, the outbound HTTP client — and closes them on shutdown. No work
+happens at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from service import __version__
+from service.api import cds_hooks, deidentify, fhir, health
+from service.api.auth import Authenticator
+from service.api.errors import install_error_handlers
+from service.api.middleware import AuditMiddleware
+from service.audit import AuditStore
+from service.config import Settings, get_settings
+from service.deid import parse_operator_config
+from service.inference import NoteTokenizer, create_backend, load_model_info
+from service.pipeline import Engine
+from service.security.bodylimit import BodySizeLimitMiddleware
+
+log = logging.getLogger("service")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the gateway. ``settings`` defaults to the environment's."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        info = load_model_info(settings.model_repository, settings.model_name, settings.model_version)
+        tokenizer = NoteTokenizer.from_model_info(
+            info, buckets=settings.buckets, overlap=settings.window_overlap
+        )
+        backend = create_backend(settings, info, triton_url=settings.triton_url)
+        audit = AuditStore(settings.database_url, secret=settings.secret)
+        audit.create_all()
+        http = httpx.AsyncClient(timeout=settings.fhir_timeout_s, follow_redirects=False)
+        await backend.start()
+        app.state.engine = Engine(
+            settings=settings,
+            backend=backend,
+            tokenizer=tokenizer,
+            info=info,
+            audit=audit,
+            http=http,
+            operators=parse_operator_config(settings.deid_operators),
+        )
+        app.state.auth = Authenticator(settings, replay_cache=audit, http=http)
+        if not settings.auth_enabled:
+            log.warning("authentication is OFF (CDS_ALLOW_UNAUTHENTICATED=true): local demo only")
+        log.info(
+            "gateway ready: model %s version %s, backend %s",
+            info.name,
+            info.version,
+            settings.inference_backend,
+        )
+        try:
+            yield
+        finally:
+            await app.state.auth.aclose()
+            await backend.close()
+            await http.aclose()
+            audit.close()
+
+    app = FastAPI(
+        title="cds-sentiment",
+        version=__version__,
+        summary="CDS Hooks and FHIR in, RiskAssessment out; DistilBERT sentiment on Triton",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(cds_hooks.router)
+    app.include_router(fhir.router)
+    app.include_router(deidentify.router)
+    # Order: CORS outermost (preflights never hit auth), then the body limit, then auditing.
+    app.add_middleware(AuditMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Content-Type", "Authorization"],
+        expose_headers=["Server-Timing", "Retry-After"],
+    )
+    return app

@@ -53,9 +53,17 @@ def serve(args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else settings.port
     triton = None
     if settings.inference_backend == "triton" and not settings.triton_url:
+        from service.inference.repository import load_model_info
         from service.inference.embedded import EmbeddedTriton
 
-        triton = EmbeddedTriton.from_settings(settings)
+        info = load_model_info(settings.model_repository, settings.model_name, settings.model_version)
+        triton = EmbeddedTriton(
+            settings.model_repository,
+            models=[info.name],
+            grpc_port=settings.triton_grpc_port,
+            http_port=settings.triton_http_port,
+            metrics_port=settings.triton_metrics_port,
+        )
         triton.start()
         try:
             triton.wait_ready(settings.triton_startup_timeout_s)

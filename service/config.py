@@ -67,10 +67,10 @@ class Settings(BaseSettings):
     triton_timeout_s: Annotated[float, Field(gt=0)] = 10.0
     #: Retries of a Triton call that failed with UNAVAILABLE (bounded, with backoff).
     triton_retries: Annotated[int, Field(ge=0, le=5)] = 2
-    #: Embedded Triton ports (bound to 127.0.0.1 only).
-    triton_grpc_port: Annotated[int, Field(ge=1, le=65535)] = 8001
-    triton_http_port: Annotated[int, Field(ge=1, le=65535)] = 8000
-    triton_metrics_port: Annotated[int, Field(ge=1, le=65535)] = 8002
+    #: Embedded Triton ports (bound to 127.0.0.1 only); 0 picks a free port.
+    triton_grpc_port: Annotated[int, Field(ge=0, le=65535)] = 8001
+    triton_http_port: Annotated[int, Field(ge=0, le=65535)] = 8000
+    triton_metrics_port: Annotated[int, Field(ge=0, le=65535)] = 8002
     #: Seconds to wait for the embedded Triton's model to become ready.
     triton_startup_timeout_s: Annotated[float, Field(gt=0)] = 120.0
     #: Threads for the in-process ONNX Runtime backend.

@@ -23,7 +23,9 @@ from service.api.middleware import AuditMiddleware
 from service.audit import AuditStore
 from service.config import Settings, get_settings
 from service.deid import parse_operator_config
-from service.inference import NoteTokenizer, create_backend, load_model_info
+from service.inference.backends import create_backend
+from service.inference.repository import load_model_info
+from service.inference.tokenization import NoteTokenizer
 from service.pipeline import Engine
 from service.security.bodylimit import BodySizeLimitMiddleware
 
@@ -43,7 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         backend = create_backend(settings, info, triton_url=settings.triton_url)
         audit = AuditStore(settings.database_url, secret=settings.secret)
         audit.create_all()
-        http = httpx.AsyncClient(timeout=settings.fhir_timeout_s, follow_redirects=False)
+        # trust_env=False: a proxy from the environment must never see EHR tokens.
+        http = httpx.AsyncClient(
+            timeout=settings.fhir_timeout_s, follow_redirects=False, trust_env=False
+        )
         await backend.start()
         app.state.engine = Engine(
             settings=settings,

@@ -23,13 +23,16 @@ import httpx
 import numpy as np
 
 from service import deid
-from service.audit import AuditStore
+from service.audit import AuditStore, FeedbackEntry
 from service.config import Settings
 from service.errors import CDSError, InvalidRequest, PrefetchUnavailable, UpstreamError
-from service.inference import InferenceBackend, ModelInfo, NoteTokenizer, Window
+from service.inference.backends import InferenceBackend
+from service.inference.repository import ModelInfo
+from service.inference.tokenization import NoteTokenizer, Window
 from service.interop.cds_hooks import (
     ServiceDefinition,
     build_card,
+    parse_feedback,
     parse_hook_request,
     prefetch_status,
     render_template,
@@ -303,13 +306,15 @@ async def run_hook(
 
     client: FhirClient | None = None
     if request.fhir_server:
-        token = request.fhir_authorization.access_token if request.fhir_authorization else None
         client = FhirClient(
             str(request.fhir_server),
-            access_token=token,
+            access_token=request.access_token,
             patient_id=patient_id,
             timeout=engine.settings.fhir_timeout_s,
             client=engine.http,
+            # Attachments are fetched from the EHR's own FHIR server only: a hook request
+            # must not be able to point the gateway at arbitrary hosts (SSRF).
+            allow_external=False,
         )
     data: dict[str, Any] = {}
     with record.timer.stage("fetch"):
@@ -378,10 +383,34 @@ async def run_hook(
             n_notes=len(scored),
             windows=sum(s.windows for s in scored),
             model=engine.model,
-            per_note=[s.p_negative for s in scored],
             source_url=engine.settings.public_base_url,
+            n_skipped=len(_skipped) + len(results) - len(scored),
         )
         return {"cards": [card]}
+
+
+async def store_feedback(
+    engine: Engine, service: ServiceDefinition, payload: Any, *, caller: Any
+) -> int:
+    """Validate a feedback body and store one row per item (codes only, never comments)."""
+    request = parse_feedback(payload)
+    for item in request.feedback:
+        reason = item.override_reason.reason if item.override_reason else None
+        await engine.audit.record_feedback(
+            FeedbackEntry(
+                service_id=service.id,
+                card_uuid=item.card,
+                outcome=item.outcome,
+                outcome_timestamp=item.outcome_timestamp,
+                accepted_suggestions=tuple(a.id for a in item.accepted_suggestions or ()),
+                override_reason_system=reason.system if reason else None,
+                override_reason_code=reason.code if reason else None,
+                caller_issuer=getattr(caller, "issuer", None),
+                caller_client=getattr(caller, "client_id", None),
+                tenant=getattr(caller, "tenant", None),
+            )
+        )
+    return len(request.feedback)
 
 
 __all__ = [

@@ -9,7 +9,7 @@ from service import pipeline
 from service.api.body import JSON_TYPES, read_json
 from service.api.deps import authenticator, engine_of, record_of
 from service.errors import NotFound
-from service.interop.cds_hooks import SERVICES, ServiceDefinition, discovery_document, parse_feedback
+from service.interop.cds_hooks import SERVICES, ServiceDefinition, discovery_document
 
 router = APIRouter(prefix="/cds-services", tags=["CDS Hooks"])
 
@@ -47,10 +47,5 @@ async def feedback(service_id: str, request: Request) -> Response:
     record.endpoint = f"cds-services/{service.id}/feedback"
     caller = await authenticator(request).cds_hooks(request)
     payload = await read_json(request, accept=JSON_TYPES)
-    items = parse_feedback(payload)
-    await engine_of(request).audit.record_feedback(
-        service_id=service.id,
-        items=items,
-        caller_issuer=caller.issuer if caller else None,
-    )
+    await pipeline.store_feedback(engine_of(request), service, payload, caller=caller)
     return JSONResponse({}, status_code=200)

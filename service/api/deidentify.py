@@ -23,7 +23,9 @@ router = APIRouter(tags=["de-identification"])
 MAX_ITEMS = 1000
 
 
-def _one(item: Any, index: int | None, key: bytes, operators: dict[str, str]) -> dict[str, Any]:
+def _one(
+    item: Any, index: int | None, key: bytes, operators: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, int]]:
     where = f"[{index}]" if index is not None else ""
     if not isinstance(item, dict) or not isinstance(item.get("text"), str):
         raise InvalidRequest("each item needs a string 'text'", expression=[f"{where}.text"])
@@ -34,11 +36,12 @@ def _one(item: Any, index: int | None, key: bytes, operators: dict[str, str]) ->
         raise InvalidRequest("'patient' must be a FHIR Patient", expression=[f"{where}.patient"])
     ctx = deid.DeidContext.from_fhir(patient=patient, key=key, operators=operators)
     result = deid.deidentify(item["text"], ctx)
-    return {
+    out = {
         "id": item.get("id"),
         "text": result.text,
         "spans": [{"start": s.start, "end": s.end, "category": s.category} for s in result.spans],
     }
+    return out, result.counts()
 
 
 @router.post("/deidentify", summary="De-identify free text")
@@ -51,13 +54,14 @@ async def deidentify(request: Request) -> Response:
         if len(payload) > MAX_ITEMS:
             raise InvalidRequest(f"at most {MAX_ITEMS} items per request")
 
-        def run_all() -> list[dict[str, Any]]:
+        def run_all() -> list[tuple[dict[str, Any], dict[str, int]]]:
             return [_one(item, i, key, ops) for i, item in enumerate(payload)]
 
-        out: Any = await anyio.to_thread.run_sync(run_all)
-        counts = [len(o["spans"]) for o in out]
+        results = await anyio.to_thread.run_sync(run_all)
     else:
-        out = await anyio.to_thread.run_sync(_one, payload, None, key, ops)
-        counts = [len(out["spans"])]
-    record_of(request).notes = len(counts)
-    return JSONResponse(out)
+        results = [await anyio.to_thread.run_sync(_one, payload, None, key, ops)]
+    record = record_of(request)
+    for _, counts in results:
+        record.phi_counts.update(counts)
+    body: Any = [r for r, _ in results] if isinstance(payload, list) else results[0][0]
+    return JSONResponse(body)

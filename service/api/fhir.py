@@ -55,7 +55,8 @@ async def assess_bundle(request: Request) -> Response:
 async def metadata(request: Request) -> Response:
     engine = engine_of(request)
     body = capability_statement(
-        base_url=engine.settings.public_base_url.rstrip("/") + "/fhir",
+        base_url=engine.settings.public_base_url,
+        auth_enabled=engine.settings.auth_enabled,
         software_version=__version__,
         model=engine.model,
     )

@@ -8,7 +8,9 @@ writes the audit row once the response has been sent, so audit latency is not th
 from __future__ import annotations
 
 import logging
+import re
 import time
+import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -68,6 +70,10 @@ def _route_label(scope: Scope, path: str) -> str:
     return str(template) if template else ("unmatched" if path != "/" else "/")
 
 
+_REF = re.compile(r"^[A-Z][A-Za-z]{0,63}/[A-Za-z0-9\-.]{1,64}$")
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
 def _entry(
     engine: Engine,
     record: RequestRecord,
@@ -79,21 +85,29 @@ def _entry(
     from service.audit import AuditEntry
 
     caller = state.get("caller")
+    error = state.get("error")
+    hook_instance = None
+    if record.hook_instance:
+        try:
+            hook_instance = uuid.UUID(record.hook_instance)
+        except ValueError:
+            hook_instance = None
+    # Only plain ``Type/id`` references are audited (hashed by the store); bundle-local
+    # ``urn:uuid:`` ids identify nothing outside the request.
+    refs = tuple(dict.fromkeys(r for r in record.resource_refs if _REF.match(r)))[:32]
     return AuditEntry(
         caller_issuer=getattr(caller, "issuer", None),
         caller_client=getattr(caller, "client_id", None),
         tenant=getattr(caller, "tenant", None),
-        endpoint=record.endpoint if record.endpoint != route else route,
+        endpoint=route,
         hook=record.hook,
-        hook_instance=record.hook_instance,
-        resource_ids=engine.audit.hash_refs(record.resource_refs),
-        patient_ref_hash=engine.audit.hash_ref(record.patient_ref) if record.patient_ref else None,
-        outcome="success" if status < 400 else str(state.get("error") or "error"),
+        hook_instance=hook_instance,
+        resource_refs=refs,
+        patient_ref=record.patient_ref if record.patient_ref and _REF.match(record.patient_ref) else None,
+        outcome="success" if status < 400 else _CAMEL.sub("_", str(error or "error")).lower(),
         http_status=status,
         latency_ms=round(elapsed * 1000, 3),
         model_name=engine.info.name,
         model_version=engine.info.version,
         phi_spans=dict(record.phi_counts),
-        notes=record.notes,
-        windows=record.windows,
     )

@@ -1,1 +1,1 @@
-
+"""Inference tier: repository metadata, tokenization/windows, backends, embedded Triton."""

@@ -29,6 +29,7 @@ import logging
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, Protocol
 
@@ -110,15 +111,17 @@ def known_resource_type(name: object) -> bool:
     return _model_class(name) is not None
 
 
+@lru_cache(maxsize=256)
 def _model_class(name: str) -> Any:
     from fhir.resources.R4B import get_fhir_model_class
+    from fhir.resources.R4B.resource import Resource
 
     try:
         cls = get_fhir_model_class(name)
     except (ValueError, KeyError):
         return None
-    # Datatypes (Quantity, HumanName...) are models too; only resources carry resource_type.
-    return cls if "resource_type" in getattr(cls, "model_fields", {}) else None
+    # Datatypes (Quantity, HumanName...) are models too; only resources qualify.
+    return cls if isinstance(cls, type) and issubclass(cls, Resource) else None
 
 
 def _root(resource_type: str, prefix: str) -> str:
@@ -184,6 +187,8 @@ def validation_message(err: Mapping[str, Any]) -> str:
     etype = str(err.get("type", ""))
     if etype in _ERROR_MESSAGES:
         return _ERROR_MESSAGES[etype]
+    if etype.endswith(".missing"):  # fhir.resources' check of required primitives
+        return _ERROR_MESSAGES["missing"]
     msg = str(err.get("msg", ""))
     if "but got multiple" in msg:
         return "a choice element [x] has more than one value"
@@ -237,7 +242,7 @@ def parse_resource(
         cls.model_validate(payload)
     except ValidationError as exc:
         raise ResourceValidationError(_validation_issues(exc, root)) from None
-    except (KeyError, ValueError, TypeError, AttributeError):
+    except (KeyError, ValueError, TypeError, AttributeError, RecursionError):
         # fhir.resources raises plain errors for e.g. an unknown resourceType inside
         # ``contained``; the message may quote input, so it is replaced.
         raise InvalidRequest(

@@ -119,9 +119,18 @@ def export_checkpoint(
     from tokenizers import Tokenizer
     from transformers import AutoModelForSequenceClassification
 
-    model = AutoModelForSequenceClassification.from_pretrained(str(checkpoint)).eval()
+    model, loading = AutoModelForSequenceClassification.from_pretrained(
+        str(checkpoint), output_loading_info=True
+    )
+    model.eval()
+    if loading["missing_keys"]:
+        # transformers fills missing weights (e.g. the head of a masked-LM checkpoint) with
+        # random values; exporting that would serve a random classifier.
+        raise ValueError(f"checkpoint lacks trained weights for {sorted(loading['missing_keys'])}")
     id2label = {int(k): v for k, v in model.config.id2label.items()}
     neg = negative or negative_label(id2label)
+    if neg not in id2label.values():
+        raise ValueError(f"negative label {neg!r} is not one of {sorted(id2label.values())}")
     neg_index = next(i for i, lab in id2label.items() if lab == neg)
     tok_file = checkpoint / "tokenizer.json"
     if not tok_file.exists():
@@ -140,7 +149,8 @@ def export_checkpoint(
             "Deteriorating overnight, severe distress, family very worried.",
             "Seen today.",
         ]
-        ids, mask = _pad([e.ids for e in tokenizer.encode_batch(probe)])
+        # Cut to the window: a checkpoint may have fewer positions than the probes have tokens.
+        ids, mask = _pad([e.ids[:window] for e in tokenizer.encode_batch(probe)])
         with torch.no_grad():
             ref = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask))
         ref_logits = ref.logits.numpy()

@@ -1,0 +1,441 @@
+"""What the request tells us about the people in a note, and how to find those values in text.
+
+:class:`DeidContext` is built from plain FHIR R4 JSON (Patient, RelatedPerson, Practitioner,
+PractitionerRole) with :meth:`DeidContext.from_fhir`. Its values become literal patterns that
+tolerate the ways notes write them: any case for names, any separators for phone and identifier
+digits, every common format for a birth date, initials with or without dots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Final
+
+from service.deid import lexicon as lx
+from service.deid.spans import Span
+
+#: FHIR identifier type codes (v2-0203) and systems -> our category.
+_IDENTIFIER_TYPES: Final = {
+    "MR": "MRN",
+    "MRT": "MRN",
+    "PI": "MRN",
+    "SS": "SSN",
+    "SB": "SSN",
+    "DL": "LICENSE",
+    "NPI": "LICENSE",
+    "PRN": "LICENSE",
+    "MD": "LICENSE",
+    "LN": "LICENSE",
+    "MB": "HEALTH_PLAN",
+    "MC": "HEALTH_PLAN",
+    "MA": "HEALTH_PLAN",
+    "SN": "HEALTH_PLAN",
+    "AN": "ACCOUNT",
+    "AM": "ACCOUNT",
+    "PPN": "ID",
+}
+_IDENTIFIER_SYSTEMS: Final = (
+    ("us-ssn", "SSN"),
+    ("us-npi", "LICENSE"),
+    ("us-mbi", "HEALTH_PLAN"),
+    ("medicare", "HEALTH_PLAN"),
+    ("medicaid", "HEALTH_PLAN"),
+    ("driver", "LICENSE"),
+    ("mrn", "MRN"),
+)
+
+
+@dataclass(frozen=True)
+class DeidContext:
+    """Known values about the patient and the people around them, plus the replacement keys."""
+
+    names: tuple[str, ...] = ()
+    #: Initials as letter strings ("JS", "JAS").
+    initials: tuple[str, ...] = ()
+    #: ISO dates (``YYYY-MM-DD``) such as the birth date.
+    dates: tuple[str, ...] = ()
+    #: ``(category, value)`` pairs, category one of :data:`service.deid.CATEGORIES`.
+    identifiers: tuple[tuple[str, str], ...] = ()
+    phones: tuple[str, ...] = ()
+    faxes: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    #: Street lines ("1187 W Belmont Ave Apt 2R").
+    addresses: tuple[str, ...] = ()
+    #: Cities, districts/counties.
+    locations: tuple[str, ...] = ()
+    zips: tuple[str, ...] = ()
+    #: Secret for surrogates and the date shift (``Settings.secret``).
+    key: bytes = field(default=b"", repr=False)
+    #: Stable per-patient key ("Patient/123"): same patient, same surrogates and date shift.
+    subject_key: str = ""
+    #: Per-category operator overrides (see :func:`service.deid.parse_operator_config`).
+    operators: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def has_values(self) -> bool:
+        return bool(
+            self.names
+            or self.initials
+            or self.dates
+            or self.identifiers
+            or self.phones
+            or self.faxes
+            or self.emails
+            or self.urls
+            or self.addresses
+            or self.locations
+            or self.zips
+        )
+
+    @classmethod
+    def from_fhir(
+        cls,
+        *,
+        patient: Mapping[str, Any] | None = None,
+        related: Sequence[Mapping[str, Any]] = (),
+        key: bytes = b"",
+        operators: Mapping[str, str] | None = None,
+    ) -> DeidContext:
+        """Collect names, initials, birth date, identifiers, telecom and addresses.
+
+        ``patient`` is a FHIR R4 Patient as a dict; ``related`` may hold RelatedPerson,
+        Practitioner and PractitionerRole dicts (their names, telecom, identifiers and
+        addresses are PHI too). Unknown or malformed elements are skipped, never raised on.
+        """
+        acc = _Collector()
+        subject_key = ""
+        if patient:
+            acc.resource(patient, initials=True)
+            if isinstance(patient.get("id"), str):
+                subject_key = f"Patient/{patient['id']}"
+            elif acc.identifiers:
+                subject_key = "Identifier/" + acc.identifiers[0][1]
+        for resource in related:
+            if isinstance(resource, Mapping):
+                acc.resource(resource, initials=False)
+        if operators:
+            from service.deid.operators import validate_operators
+
+            validate_operators(operators)
+        return cls(
+            names=tuple(dict.fromkeys(acc.names)),
+            initials=tuple(dict.fromkeys(acc.initials)),
+            dates=tuple(dict.fromkeys(acc.dates)),
+            identifiers=tuple(dict.fromkeys(acc.identifiers)),
+            phones=tuple(dict.fromkeys(acc.phones)),
+            faxes=tuple(dict.fromkeys(acc.faxes)),
+            emails=tuple(dict.fromkeys(acc.emails)),
+            urls=tuple(dict.fromkeys(acc.urls)),
+            addresses=tuple(dict.fromkeys(acc.addresses)),
+            locations=tuple(dict.fromkeys(acc.locations)),
+            zips=tuple(dict.fromkeys(acc.zips)),
+            key=key,
+            subject_key=subject_key,
+            operators=MappingProxyType(dict(operators or {})),
+        )
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.initials: list[str] = []
+        self.dates: list[str] = []
+        self.identifiers: list[tuple[str, str]] = []
+        self.phones: list[str] = []
+        self.faxes: list[str] = []
+        self.emails: list[str] = []
+        self.urls: list[str] = []
+        self.addresses: list[str] = []
+        self.locations: list[str] = []
+        self.zips: list[str] = []
+
+    def resource(self, res: Mapping[str, Any], *, initials: bool) -> None:
+        for name in _list(res.get("name")):
+            self.human_name(name, initials=initials)
+        practitioner = res.get("practitioner")
+        if isinstance(practitioner, Mapping) and isinstance(practitioner.get("display"), str):
+            self.names.append(practitioner["display"])
+        for date_key in ("birthDate", "deceasedDateTime"):
+            value = res.get(date_key)
+            if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
+                self.dates.append(value[:10])
+        for ident in _list(res.get("identifier")):
+            self.identifier(ident)
+        for telecom in _list(res.get("telecom")):
+            self.telecom(telecom)
+        for address in _list(res.get("address")):
+            self.address(address)
+
+    def human_name(self, name: Any, *, initials: bool) -> None:
+        if not isinstance(name, Mapping):
+            return
+        given = [g for g in _list(name.get("given")) if isinstance(g, str) and g.strip()]
+        family = name.get("family") if isinstance(name.get("family"), str) else ""
+        for part in [*given, family]:
+            if part:
+                self.names.append(part)
+        if isinstance(name.get("text"), str):
+            self.names.append(name["text"])
+        if initials and given and family:
+            letters = [g[0].upper() for g in given] + [family[0].upper()]
+            self.initials.append(letters[0] + letters[-1])
+            if len(letters) > 2:
+                self.initials.append("".join(letters))
+
+    def identifier(self, ident: Any) -> None:
+        if not isinstance(ident, Mapping) or not isinstance(ident.get("value"), str):
+            return
+        value = ident["value"].strip()
+        if len(re.sub(r"\W", "", value)) < 3:
+            return
+        category = "ID"
+        system = str(ident.get("system", "")).lower()
+        for needle, cat in _IDENTIFIER_SYSTEMS:
+            if needle in system:
+                category = cat
+        type_ = ident.get("type")
+        if isinstance(type_, Mapping):
+            for coding in _list(type_.get("coding")):
+                if isinstance(coding, Mapping) and coding.get("code") in _IDENTIFIER_TYPES:
+                    category = _IDENTIFIER_TYPES[str(coding["code"])]
+        self.identifiers.append((category, value))
+
+    def telecom(self, telecom: Any) -> None:
+        if not isinstance(telecom, Mapping) or not isinstance(telecom.get("value"), str):
+            return
+        value, system = telecom["value"].strip(), telecom.get("system")
+        if system == "email" or "@" in value:
+            self.emails.append(value.removeprefix("mailto:"))
+        elif system == "fax":
+            self.faxes.append(value)
+        elif system == "url":
+            self.urls.append(value)
+        elif sum(c.isdigit() for c in value) >= 7:
+            self.phones.append(value)
+
+    def address(self, address: Any) -> None:
+        if not isinstance(address, Mapping):
+            return
+        for line in _list(address.get("line")):
+            if isinstance(line, str) and line.strip():
+                self.addresses.append(line.strip())
+        for key in ("city", "district"):
+            if isinstance(address.get(key), str) and address[key].strip():
+                self.locations.append(address[key].strip())
+        postal = address.get("postalCode")
+        if isinstance(postal, str) and re.match(r"\d{5}", postal.strip()):
+            self.zips.append(postal.strip()[:5])
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+# --- finding context values in text -------------------------------------------------------------
+
+_MONTHS: Final = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def date_variants(iso: str) -> list[str]:
+    """The ways a note may write one date: 03/14/1948, 3/14/48, 14 Mar 1948, March 14, 1948..."""
+    try:
+        d = dt.date.fromisoformat(iso[:10])
+    except ValueError:
+        return []
+    y, yy, m, day = str(d.year), f"{d.year % 100:02d}", d.month, d.day
+    full, abbr = _MONTHS[m - 1], _MONTHS[m - 1][:3]
+    out = {iso[:10], d.strftime("%Y%m%d"), f"{y}/{m:02d}/{day:02d}"}
+    for mo in {str(m), f"{m:02d}"}:
+        for dd in {str(day), f"{day:02d}"}:
+            for sep in "/-.":
+                out.update({f"{mo}{sep}{dd}{sep}{y}", f"{mo}{sep}{dd}{sep}{yy}"})
+                out.add(f"{dd}{sep}{mo}{sep}{y}")
+        out.add(f"{day:02d}-{abbr}-{y}")
+    for mon in (full, abbr, abbr + "."):
+        out.update(
+            {
+                f"{mon} {day}, {y}",
+                f"{mon} {day} {y}",
+                f"{day} {mon} {y}",
+                f"{day}-{mon}-{y}",
+                f"{day}-{mon}-{yy}",
+                f"{mon} {day}",
+                f"{day} {mon}",
+            }
+        )
+    return sorted(out, key=len, reverse=True)
+
+
+def _digits_pattern(value: str, *, min_digits: int = 7) -> str | None:
+    digits = re.sub(r"\D", "", value)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) < min_digits:
+        return None
+    body = r"[\s.()-]{0,2}".join(digits)
+    if len(digits) == 10:  # also the local 7-digit form
+        sep = r"[\s.-]?"
+        local = sep.join(digits[3:6]) + sep + sep.join(digits[6:])
+        body = rf"(?:\+?1[\s.-]?)?\(?{body}|{local}"
+    return rf"(?<![\d])(?:{body})(?!\d)"
+
+
+def _id_pattern(value: str) -> str:
+    chars = [c for c in value if c.isalnum()]
+    return r"(?<![A-Za-z0-9])" + r"[\s./-]?".join(re.escape(c) for c in chars) + r"(?![A-Za-z0-9])"
+
+
+def _literal(value: str) -> str:
+    words = [re.escape(w) for w in re.split(r"[\s,]+", value.strip()) if w]
+    return r"\b" + r"[\s,.]+".join(words) + r"(?![\w])"
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    patterns: tuple[tuple[str, re.Pattern[str], float], ...]
+    name_seeds: tuple[str, ...]
+
+
+@lru_cache(maxsize=512)
+def _matcher(ctx: DeidContext) -> _Matcher:
+    groups: dict[str, list[str]] = {}
+
+    def add(category: str, pattern: str | None) -> None:
+        if pattern:
+            groups.setdefault(category, []).append(pattern)
+
+    seeds: list[str] = []
+    for name in ctx.names:
+        add("NAME", _literal(name) if len(name) >= 2 else None)
+        for token in re.split(r"[\s,]+", name):
+            token = token.strip(".")
+            if len(token) >= 2 and token.lower() not in lx.TITLES:
+                seeds.append(token)
+    for letters in ctx.initials:
+        dotted = r"\.?\s?".join(letters)
+        add("NAME", rf"(?<![A-Za-z.])(?-i:{dotted}\.?)(?![A-Za-z])")
+    for iso in ctx.dates:
+        for variant in date_variants(iso):
+            add("DATE", r"(?<![\w/.-])" + re.escape(variant) + r"(?![\w/-]|\.\d)")
+    for category, value in ctx.identifiers:
+        add(category, _id_pattern(value))
+    for phone in ctx.phones:
+        add("PHONE", _digits_pattern(phone))
+    for fax in ctx.faxes:
+        add("FAX", _digits_pattern(fax))
+    for email in ctx.emails:
+        add("EMAIL", re.escape(email))
+    for url in ctx.urls:
+        add("URL", re.escape(url))
+    for line in ctx.addresses:
+        add("ADDRESS", _literal(line))
+        core = re.sub(r"^\s*\d+[A-Za-z]?\s+(?:[NSEW]\.?\s+)?", "", line)
+        core_words = [w for w in core.split() if len(w) >= 4 and w[0].isalpha()]
+        if core_words:
+            add(
+                "ADDRESS",
+                rf"\b(?-i:{re.escape(core_words[0].title())}|{re.escape(core_words[0].upper())})\b",
+            )
+    for place in ctx.locations:
+        add("LOCATION", _literal(place))
+    for zip5 in ctx.zips:
+        add("ZIP", rf"(?<!\d){re.escape(zip5)}(?:-\d{{4}})?(?!\d)")
+    compiled = tuple(
+        (category, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE), 0.95)
+        for category, patterns in groups.items()
+    )
+    return _Matcher(compiled, tuple(dict.fromkeys(seeds)))
+
+
+def context_spans(text: str, ctx: DeidContext) -> list[Span]:
+    """Spans for every context value found in ``text``."""
+    if not ctx.has_values:
+        return []
+    spans: list[Span] = []
+    for category, regex, score in _matcher(ctx).patterns:
+        for m in regex.finditer(text):
+            if m.end() > m.start():
+                spans.append(Span(category, m.start(), m.end(), score, "context"))
+    return spans
+
+
+def context_name_seeds(ctx: DeidContext) -> tuple[str, ...]:
+    """Name tokens from the context (every later mention of them is a name)."""
+    return _matcher(ctx).name_seeds if ctx.names else ()
+
+
+# --- every mention of a name found once ---------------------------------------------------------
+
+_SEED_TOKEN: Final = re.compile(r"[A-Za-z][A-Za-z'\u2019]*(?:-[A-Za-z][A-Za-z'\u2019]*)*")
+
+
+def propagate_names(
+    text: str, spans: Iterable[Span], extra_seeds: Iterable[str] = ()
+) -> list[Span]:
+    """Once "Mr. Achterberg" is found, "Achterberg" elsewhere (any case) is a name too.
+
+    Tokens that are ordinary words, eponyms or stop words are only matched in Title or UPPER
+    case, and single letters never. Plain substring search per seed: fast on long notes.
+    """
+    seeds: dict[str, bool] = {}  # token -> may match in any case
+    for span in spans:
+        if span.category != "NAME":
+            continue
+        for tok in _SEED_TOKEN.findall(text[span.start : span.end]):
+            _add_seed(seeds, tok, known=False)
+    for tok in extra_seeds:
+        _add_seed(seeds, tok, known=True)
+    if not seeds:
+        return []
+    lowered = text.lower()
+    n = len(text)
+    out: list[Span] = []
+    for seed, free in seeds.items():
+        pos = lowered.find(seed)
+        while pos >= 0:
+            end = pos + len(seed)
+            before_ok = pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "'\u2019-")
+            if end + 1 < n and text[end] in "'\u2019" and text[end + 1] in "sS":
+                end += 2
+            after_ok = end >= n or not (text[end].isalnum() or text[end] == "-")
+            if before_ok and after_ok:
+                word = text[pos : pos + len(seed)]
+                if free or word[:1].isupper():
+                    out.append(Span("NAME", pos, end, 0.8, "name-propagation"))
+            pos = lowered.find(seed, pos + 1)
+    return out
+
+
+def _add_seed(seeds: dict[str, bool], tok: str, *, known: bool) -> None:
+    tok = re.sub(r"['\u2019]s$", "", tok)
+    low = tok.lower()
+    if len(tok) < 2 or low in lx.TITLES or low in lx.STOP:
+        return
+    if re.fullmatch(rf"(?:{lx.CREDENTIALS})", tok):
+        return
+    wordlike = low in lx.ambiguous_names() or low in lx.WORDLIKE_SURNAMES or low in lx.EPONYMS
+    if wordlike and not known:
+        return
+    free = not wordlike and len(tok) >= 4
+    seeds[low] = seeds.get(low, False) or free

@@ -1,0 +1,210 @@
+"""Date patterns, and shifting a found date by whole days while keeping its written format.
+
+The recognizers in :mod:`service.deid.recognizers` find dates with the patterns below;
+:func:`shift_date` re-reads one found date and writes it ``days`` later (or earlier) in the same
+style: ``03/14/2021`` stays zero-padded with slashes, ``March 14th`` keeps its ordinal and has no
+year, ``Mar-2021`` stays month-year. What cannot be read back returns ``None`` (the operator then
+redacts it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Final
+
+_MONTH_NAMES: Final = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+
+#: Month names and abbreviations, any case; a lower-case "may" (the verb) is excluded.
+MONTH: Final = (
+    r"(?!may\b)(?i:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|"
+    r"july?|aug(?:ust|\.)?|sep(?:t(?:ember)?)?\.?|oct(?:ober|\.)?|nov(?:ember|\.)?|"
+    r"dec(?:ember|\.)?)"
+)
+_ORD: Final = r"(?:st|nd|rd|th)"
+
+
+def month_number(word: str) -> int | None:
+    """1-12 for a month name or abbreviation (``Sept.`` included), else ``None``."""
+    key = word.lower().rstrip(".")[:3]
+    for index, name in enumerate(_MONTH_NAMES):
+        if name.startswith(key) and len(key) >= 3:
+            return index + 1
+    return None
+
+
+# --- parsing one found date back -------------------------------------------------------------
+
+_Render = Callable[[dt.date], str]
+_REF_YEAR: Final = 2000  # a leap year, so "2/29" without a year can still be shifted
+
+
+def _two_digit_year(yy: int) -> int:
+    this_year = dt.date.today().year % 100
+    return 2000 + yy if yy <= this_year else 1900 + yy
+
+
+def _pad(value: int, like: str) -> str:
+    return f"{value:02d}" if len(like) == 2 and like.startswith("0") else str(value)
+
+
+def _month_word(month: int, like: str) -> str:
+    full = _MONTH_NAMES[month - 1]
+    bare = like.rstrip(".")
+    word = full if len(bare) > 4 or bare.lower() == full else full[: max(3, len(bare))]
+    if like.endswith("."):
+        word += "."
+    if like.isupper():
+        return word.upper()
+    return word.capitalize() if like[:1].isupper() else word
+
+
+def _ordinal(day: int) -> str:
+    if 11 <= day % 100 <= 13:
+        return f"{day}th"
+    return f"{day}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th') }"
+
+
+def _day_text(day: int, like: str) -> str:
+    if like[-2:].isalpha():
+        return _ordinal(day)
+    return _pad(day, like)
+
+
+def _year_text(year: int, like: str) -> str:
+    return f"{year % 100:02d}" if len(like) == 2 else str(year)
+
+
+_NUMERIC_MDY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
+_NUMERIC_YMD = re.compile(r"(\d{4})([/.-])(\d{1,2})\2(\d{1,2})")
+_NUMERIC_MD = re.compile(r"(\d{1,2})/(\d{1,2})")
+_NUMERIC_MY = re.compile(r"(\d{1,2})/(\d{4})")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_MDY_TEXT = re.compile(rf"({MONTH})(\s+)(\d{{1,2}}{_ORD}?)(?:(,?\s+)(\d{{4}}))?")
+_DMY_TEXT = re.compile(rf"(\d{{1,2}}{_ORD}?)(\s+(?:of\s+)?)({MONTH})(?:(,?\s+)(\d{{4}}))?")
+_DMY_DASH = re.compile(rf"(\d{{1,2}})([-\s])({MONTH})\2(\d{{4}}|\d{{2}})")
+_MY_TEXT = re.compile(rf"({MONTH})(,?[\s-]+|[\s-]*)(\d{{4}})")
+_MONTH_ONLY = re.compile(MONTH)
+_DAY_ONLY = re.compile(rf"(?:the\s+)?(\d{{1,2}}){_ORD}")
+
+
+def _read(text: str) -> tuple[dt.date, _Render] | None:
+    s = text.strip()
+    try:
+        if m := _NUMERIC_YMD.fullmatch(s):
+            y, sep, mo, d = m.groups()
+            return dt.date(
+                int(y), int(mo), int(d)
+            ), lambda x: f"{x.year}{sep}{_pad(x.month, mo)}{sep}{_pad(x.day, d)}"
+        if m := _NUMERIC_MDY.fullmatch(s):
+            mo, sep, d, y = m.groups()
+            year = int(y) if len(y) == 4 else _two_digit_year(int(y))
+            return dt.date(
+                year, int(mo), int(d)
+            ), lambda x: f"{_pad(x.month, mo)}{sep}{_pad(x.day, d)}{sep}{_year_text(x.year, y)}"
+        if m := _NUMERIC_MY.fullmatch(s):
+            mo, y = m.groups()
+            return dt.date(int(y), int(mo), 15), lambda x: f"{_pad(x.month, mo)}/{x.year}"
+        if m := _NUMERIC_MD.fullmatch(s):
+            mo, d = m.groups()
+            return dt.date(
+                _REF_YEAR, int(mo), int(d)
+            ), lambda x: f"{_pad(x.month, mo)}/{_pad(x.day, d)}"
+        if m := _COMPACT.fullmatch(s):
+            return dt.date(int(m[1]), int(m[2]), int(m[3])), lambda x: x.strftime("%Y%m%d")
+        if m := _DMY_DASH.fullmatch(s):
+            d, sep, mon, y = m.groups()
+            month = month_number(mon)
+            year = int(y) if len(y) == 4 else _two_digit_year(int(y))
+            if month:
+                return (
+                    dt.date(year, month, int(d)),
+                    lambda x: (
+                        f"{_pad(x.day, d)}{sep}{_month_word(x.month, mon)}{sep}"
+                        f"{_year_text(x.year, y)}"
+                    ),
+                )
+        if m := _MDY_TEXT.fullmatch(s):
+            mon, gap, d, gap2, y = m.groups()
+            month = month_number(mon)
+            if month:
+                year = int(y) if y else _REF_YEAR
+                return (
+                    dt.date(year, month, int(d.rstrip("stndrh"))),
+                    lambda x: (
+                        f"{_month_word(x.month, mon)}{gap}{_day_text(x.day, d)}"
+                        + (f"{gap2}{x.year}" if y else "")
+                    ),
+                )
+        if m := _DMY_TEXT.fullmatch(s):
+            d, gap, mon, gap2, y = m.groups()
+            month = month_number(mon)
+            if month:
+                year = int(y) if y else _REF_YEAR
+                return (
+                    dt.date(year, month, int(d.rstrip("stndrh"))),
+                    lambda x: (
+                        f"{_day_text(x.day, d)}{gap}{_month_word(x.month, mon)}"
+                        + (f"{gap2}{x.year}" if y else "")
+                    ),
+                )
+        if m := _MY_TEXT.fullmatch(s):
+            mon, gap, y = m.groups()
+            month = month_number(mon)
+            if month:
+                return dt.date(
+                    int(y), month, 15
+                ), lambda x: f"{_month_word(x.month, mon)}{gap}{x.year}"
+        if m := _MONTH_ONLY.fullmatch(s):
+            month = month_number(s)
+            if month:
+                return dt.date(_REF_YEAR, month, 15), lambda x: _month_word(x.month, s)
+        if m := _DAY_ONLY.fullmatch(s):
+            prefix = s[: m.start(1)]
+            return dt.date(_REF_YEAR, 1, int(m[1])), lambda x: prefix + _ordinal(x.day)
+    except ValueError:  # day 31 in a 30-day month and the like: not a date we can shift
+        return None
+    return None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The calendar date a found date stands for (a reference year where it has none)."""
+    read = _read(text)
+    return read[0] if read else None
+
+
+def shift_date(text: str, days: int) -> str | None:
+    """``text`` moved by ``days`` days, written in the same format; ``None`` if unreadable."""
+    read = _read(text)
+    if read is None:
+        return None
+    when, render = read
+    try:
+        return render(when + dt.timedelta(days=days))
+    except OverflowError:
+        return None
+
+
+def year_of(text: str) -> str | None:
+    """The four-digit year a date mentions, if it mentions one (for the ``generalize`` operator)."""
+    m = re.search(r"(?<!\d)(1[89]\d{2}|20\d{2})(?!\d)", text)
+    if m:
+        return m.group(1)
+    m = _NUMERIC_MDY.fullmatch(text.strip())
+    if m and len(m.group(4)) == 2:
+        return str(_two_digit_year(int(m.group(4))))
+    return None

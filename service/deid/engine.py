@@ -1,0 +1,34 @@
+"""The de-identification pipeline: recognize → add context matches → resolve → operate."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from service.deid.context import DeidContext, context_name_seeds, context_spans, propagate_names
+from service.deid.operators import apply_operators
+from service.deid.recognizers import RECOGNIZERS
+from service.deid.spans import DeidResult, Span, resolve_conflicts
+
+_NO_CONTEXT: Final = DeidContext()
+
+
+def find_spans(text: str, context: DeidContext | None = None) -> list[Span]:
+    """Disjoint, sorted PHI spans of ``text`` (offsets into ``text``)."""
+    ctx = context or _NO_CONTEXT
+    spans: list[Span] = []
+    for recognizer in RECOGNIZERS:
+        spans.extend(recognizer.analyze(text))
+    spans.extend(context_spans(text, ctx))
+    spans.extend(propagate_names(text, spans, context_name_seeds(ctx)))
+    return resolve_conflicts(spans)
+
+
+def deidentify(text: str, context: DeidContext | None = None) -> DeidResult:
+    """Replace every PHI span of ``text``; CPU-bound and synchronous (run it in a thread pool).
+
+    Nothing is logged or stored: the result holds the new text and the spans (categories and
+    offsets into the input), never the original values.
+    """
+    ctx = context or _NO_CONTEXT
+    spans = find_spans(text, ctx)
+    return DeidResult(apply_operators(text, spans, ctx), tuple(spans))

@@ -37,7 +37,7 @@ run: $(STAMP_RUN)
 	@echo "         Configure CDS_TRUSTED_ISSUERS / CDS_SMART_ISSUERS and CDS_SECRET_KEY for real use." >&2
 	CDS_ALLOW_UNAUTHENTICATED=$${CDS_ALLOW_UNAUTHENTICATED:-true} PORT=$(PORT) exec $(BIN)/cds-service serve
 
-test: $(STAMP_DEV)
+test: $(STAMP_DEV) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)

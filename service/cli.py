@@ -1,10 +1,10 @@
 """``cds-service``: the command line.
 
-    cds-service serve                 embedded Triton (unless TRITON_URL is set) + the gateway
-    cds-service deidentify            JSONL in on stdin, de-identified JSONL out on stdout
-    cds-service deid-eval [PATHS]     recall / keep-rate / throughput of the de-identifier
-    cds-service audit verify|export   check the audit hash chain / write FHIR AuditEvents
-    cds-service model import SOURCE   add a checkpoint as a new model version (needs [train])
+cds-service serve                 embedded Triton (unless TRITON_URL is set) + the gateway
+cds-service deidentify            JSONL in on stdin, de-identified JSONL out on stdout
+cds-service deid-eval [PATHS]     recall / keep-rate / throughput of the de-identifier
+cds-service audit verify|export   check the audit hash chain / write FHIR AuditEvents
+cds-service model import SOURCE   add a checkpoint as a new model version (needs [train])
 """
 
 from __future__ import annotations
@@ -53,10 +53,12 @@ def serve(args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else settings.port
     triton = None
     if settings.inference_backend == "triton" and not settings.triton_url:
-        from service.inference.repository import load_model_info
         from service.inference.embedded import EmbeddedTriton
+        from service.inference.repository import load_model_info
 
-        info = load_model_info(settings.model_repository, settings.model_name, settings.model_version)
+        info = load_model_info(
+            settings.model_repository, settings.model_name, settings.model_version
+        )
         triton = EmbeddedTriton(
             settings.model_repository,
             models=[info.name],
@@ -149,8 +151,11 @@ def model(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cds-service", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="cds-service",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="start the gateway (and the embedded Triton)")

@@ -63,7 +63,7 @@ class AuthenticationFailed(CDSError):
     issue_code = "login"
     public_message = "authentication failed"
 
-    def __init__(self, category: str = "invalid_token", **kwargs: object) -> None:
+    def __init__(self, category: str = "invalid_token") -> None:
         # Only the category reaches the caller; the failed check is logged by the verifier.
         self.category = category
         super().__init__(f"authentication failed: {category}")

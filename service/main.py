@@ -7,7 +7,10 @@ happens at import time.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,36 +35,77 @@ from service.security.bodylimit import BodySizeLimitMiddleware
 log = logging.getLogger("service")
 
 
+async def _build_engine(
+    settings: Settings, *, audit: AuditStore, http: httpx.AsyncClient
+) -> Engine:
+    """Model metadata, tokenizer and backend as the repository describes them now."""
+    info = load_model_info(settings.model_repository, settings.model_name, settings.model_version)
+    tokenizer = NoteTokenizer.from_model_info(
+        info, buckets=settings.buckets, overlap=settings.window_overlap
+    )
+    backend = create_backend(settings, info, triton_url=settings.triton_url)
+    await backend.start()
+    return Engine(
+        settings=settings,
+        backend=backend,
+        tokenizer=tokenizer,
+        info=info,
+        audit=audit,
+        http=http,
+        operators=parse_operator_config(settings.deid_operators),
+    )
+
+
+async def _close_later(engine: Engine, *, delay: float) -> None:
+    await asyncio.sleep(delay)
+    await engine.backend.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway. ``settings`` defaults to the environment's."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        info = load_model_info(settings.model_repository, settings.model_name, settings.model_version)
-        tokenizer = NoteTokenizer.from_model_info(
-            info, buckets=settings.buckets, overlap=settings.window_overlap
-        )
-        backend = create_backend(settings, info, triton_url=settings.triton_url)
         audit = AuditStore(settings.database_url, secret=settings.secret)
         audit.create_all()
         # trust_env=False: a proxy from the environment must never see EHR tokens.
         http = httpx.AsyncClient(
             timeout=settings.fhir_timeout_s, follow_redirects=False, trust_env=False
         )
-        await backend.start()
-        app.state.engine = Engine(
-            settings=settings,
-            backend=backend,
-            tokenizer=tokenizer,
-            info=info,
-            audit=audit,
-            http=http,
-            operators=parse_operator_config(settings.deid_operators),
-        )
+        app.state.engine = await _build_engine(settings, audit=audit, http=http)
         app.state.auth = Authenticator(settings, replay_cache=audit, http=http)
+        retired: set[asyncio.Task[None]] = set()
+
+        async def reload_model() -> None:
+            """Re-read the repository and switch to its model version without downtime."""
+            old: Engine = app.state.engine
+            try:
+                app.state.engine = await _build_engine(settings, audit=audit, http=http)
+            except Exception as exc:  # keep serving the old version; say why
+                log.error(
+                    "model reload failed, still serving version %s: %s", old.info.version, exc
+                )
+                return
+            log.info(
+                "model reloaded: %s version %s -> %s",
+                old.info.name,
+                old.info.version,
+                app.state.engine.info.version,
+            )
+            # In-flight requests still hold the old engine: close its backend only after
+            # every call it could still be serving has hit its deadline.
+            task = asyncio.create_task(_close_later(old, delay=settings.triton_timeout_s * 3))
+            retired.add(task)
+            task.add_done_callback(retired.discard)
+
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(reload_model()))
+        app.state.reload_model = reload_model
         if not settings.auth_enabled:
             log.warning("authentication is OFF (CDS_ALLOW_UNAUTHENTICATED=true): local demo only")
+        info = app.state.engine.info
         log.info(
             "gateway ready: model %s version %s, backend %s",
             info.name,
@@ -71,8 +115,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGHUP)
+            for task in list(retired):
+                task.cancel()
             await app.state.auth.aclose()
-            await backend.close()
+            await app.state.engine.backend.close()
             await http.aclose()
             audit.close()
 

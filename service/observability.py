@@ -45,10 +45,16 @@ REQUESTS = Counter(
     "cds_requests_total", "Requests served, by route and status", ["route", "status"]
 )
 REQUEST_LATENCY = Histogram(
-    "cds_request_duration_seconds", "End-to-end request latency", ["route"], buckets=_LATENCY_BUCKETS
+    "cds_request_duration_seconds",
+    "End-to-end request latency",
+    ["route"],
+    buckets=_LATENCY_BUCKETS,
 )
 STAGE_LATENCY = Histogram(
-    "cds_stage_duration_seconds", "Time spent per pipeline stage", ["stage"], buckets=_LATENCY_BUCKETS
+    "cds_stage_duration_seconds",
+    "Time spent per pipeline stage",
+    ["stage"],
+    buckets=_LATENCY_BUCKETS,
 )
 ERRORS = Counter("cds_errors_total", "Errors by class", ["error"])
 NOTES = Counter("cds_notes_scored_total", "Notes scored")

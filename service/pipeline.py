@@ -215,7 +215,9 @@ async def assess_bundle(engine: Engine, payload: Any, *, record: RequestRecord) 
     """A batch/collection Bundle in, a batch-response Bundle out (one entry per input)."""
     with record.timer.stage("parse"):
         items = bundle_items(payload, allowed=("DocumentReference", "Observation", *_PEOPLE))
-    people = [i.value for i in items if isinstance(i.value, dict) and i.value["resourceType"] in _PEOPLE]
+    people = [
+        i.value for i in items if isinstance(i.value, dict) and i.value["resourceType"] in _PEOPLE
+    ]
     entries: list[dict[str, Any] | CDSError | None] = []
     notes: list[Note] = []
     positions: list[int] = []
@@ -254,13 +256,13 @@ async def assess_bundle(engine: Engine, payload: Any, *, record: RequestRecord) 
         return batch_response(out)
 
 
-def _people_for(people: Sequence[Mapping[str, Any]], subject: str | None) -> list[Mapping[str, Any]]:
+def _people_for(
+    people: Sequence[Mapping[str, Any]], subject: str | None
+) -> list[Mapping[str, Any]]:
     """The Patient named by ``subject`` plus every non-patient person of the Bundle."""
     chosen: list[Mapping[str, Any]] = []
     for p in people:
-        if p.get("resourceType") != "Patient":
-            chosen.append(p)
-        elif subject and subject == f"Patient/{p.get('id')}":
+        if p.get("resourceType") != "Patient" or (subject and subject == f"Patient/{p.get('id')}"):
             chosen.append(p)
     return chosen
 
@@ -394,23 +396,33 @@ async def store_feedback(
 ) -> int:
     """Validate a feedback body and store one row per item (codes only, never comments)."""
     request = parse_feedback(payload)
-    for item in request.feedback:
+    entries: list[FeedbackEntry] = []
+    for i, item in enumerate(request.feedback):
         reason = item.override_reason.reason if item.override_reason else None
-        await engine.audit.record_feedback(
-            FeedbackEntry(
-                service_id=service.id,
-                card_uuid=item.card,
-                outcome=item.outcome,
-                outcome_timestamp=item.outcome_timestamp,
-                accepted_suggestions=tuple(a.id for a in item.accepted_suggestions or ()),
-                override_reason_system=reason.system if reason else None,
-                override_reason_code=reason.code if reason else None,
-                caller_issuer=getattr(caller, "issuer", None),
-                caller_client=getattr(caller, "client_id", None),
-                tenant=getattr(caller, "tenant", None),
+        try:
+            entries.append(
+                FeedbackEntry(
+                    service_id=service.id,
+                    card_uuid=item.card,
+                    outcome=item.outcome,
+                    outcome_timestamp=item.outcome_timestamp,
+                    accepted_suggestions=tuple(a.id for a in item.accepted_suggestions or ()),
+                    override_reason_system=reason.system if reason else None,
+                    override_reason_code=reason.code if reason else None,
+                    caller_issuer=getattr(caller, "issuer", None),
+                    caller_client=getattr(caller, "client_id", None),
+                    tenant=getattr(caller, "tenant", None),
+                )
             )
-        )
-    return len(request.feedback)
+        except ValueError:
+            # e.g. an override code with spaces: refuse it rather than store free text.
+            raise InvalidRequest(
+                "feedback item cannot be stored (override reason must be a code)",
+                expression=[f"feedback[{i}]"],
+            ) from None
+    for entry in entries:
+        await engine.audit.record_feedback(entry)
+    return len(entries)
 
 
 __all__ = [

@@ -34,7 +34,9 @@ def error_response(request: Request, error: CDSError) -> Response:
     request.state.error = type(error).__name__
     body = operation_outcome(error)
     media = "application/json" if request.url.path.startswith("/cds-services") else FHIR_JSON
-    return JSONResponse(body, status_code=error.status_code, headers=error.headers, media_type=media)
+    return JSONResponse(
+        body, status_code=error.status_code, headers=error.headers, media_type=media
+    )
 
 
 class _MethodNotAllowed(CDSError):

@@ -103,7 +103,9 @@ def _entry(
         hook=record.hook,
         hook_instance=hook_instance,
         resource_refs=refs,
-        patient_ref=record.patient_ref if record.patient_ref and _REF.match(record.patient_ref) else None,
+        patient_ref=record.patient_ref
+        if record.patient_ref and _REF.match(record.patient_ref)
+        else None,
         outcome="success" if status < 400 else _CAMEL.sub("_", str(error or "error")).lower(),
         http_status=status,
         latency_ms=round(elapsed * 1000, 3),

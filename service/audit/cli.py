@@ -11,8 +11,14 @@ from service.audit.store import AuditStore
 
 
 def run_verify(database_url: str, secret: bytes, *, out: TextIO | None = None) -> int:
-    """Verify the audit chain; print the result; 0 when intact, 1 with the first broken row."""
+    """Verify the audit chain and print the result.
+
+    Returns 0 when intact, 1 when broken (the first broken row is printed), 2 without a secret.
+    """
     stream = out if out is not None else sys.stdout
+    if not secret:
+        stream.write("audit verify needs CDS_SECRET_KEY (the key the rows were chained with)\n")
+        return 2
     store = AuditStore(database_url, secret=secret)
     try:
         report = store.verify_chain()

@@ -25,8 +25,9 @@ _OUTCOME = re.compile(r"^[a-z][a-z0-9_.:-]{0,63}$")
 _CATEGORY = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
 #: FHIR references ``Type/id`` (or bare ids), FHIR id syntax: [A-Za-z0-9-.]{1,64}.
 _REFERENCE = re.compile(r"^(?:[A-Z][A-Za-z]{0,63}/)?[A-Za-z0-9\-.]{1,64}$")
-#: Coding codes and systems of a feedback override reason.
-_CODE = re.compile(r"^[^\s]{1,64}$")
+#: A FHIR ``code`` (single inner spaces allowed by the datatype), bounded; the codes come
+#: from the ``overrideReasons`` our own cards offer, so they are not free text.
+_CODE = re.compile(r"^(?=.{1,64}$)[^\s]+( [^\s]+)*$")
 
 MAX_RESOURCE_REFS = 32
 MAX_ACCEPTED_SUGGESTIONS = 64
@@ -145,7 +146,7 @@ class FeedbackEntry:
             not isinstance(self.override_reason_code, str)
             or not _CODE.match(self.override_reason_code)
         ):
-            raise ValueError("override_reason_code must be a code (no spaces, <= 64 chars)")
+            raise ValueError("override_reason_code must be a FHIR code (<= 64 chars)")
         if self.outcome not in ("accepted", "overridden"):
             raise ValueError("outcome must be 'accepted' or 'overridden'")
         if not isinstance(self.card_uuid, UUID):
@@ -158,6 +159,14 @@ class FeedbackEntry:
             raise ValueError("too many accepted suggestions")
         if self.tenant is not None and (not isinstance(self.tenant, str) or not self.tenant):
             raise ValueError("tenant must be a non-empty string")
+        if (
+            isinstance(self.outcome_timestamp, datetime)
+            and self.outcome_timestamp.utcoffset() is None
+        ):
+            # The client's instant without an offset: read it as UTC rather than fail the call.
+            object.__setattr__(
+                self, "outcome_timestamp", self.outcome_timestamp.replace(tzinfo=UTC)
+            )
         _aware("outcome_timestamp", self.outcome_timestamp)
         _aware("received_at", self.received_at)
 

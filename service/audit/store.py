@@ -65,8 +65,29 @@ _HEAD: Table = AuditChainHead.__table__  # type: ignore[attr-defined]
 _FEEDBACK: Table = FeedbackRecord.__table__  # type: ignore[attr-defined]
 _SEEN: Table = SeenJti.__table__  # type: ignore[attr-defined]
 
-#: Fields covered by ``row_hash`` (every column except ``row_hash`` itself).
-CHAIN_FIELDS = tuple(c.name for c in _RECORDS.columns if c.name != "row_hash")
+#: Fields covered by ``row_hash``: every column except ``row_hash`` itself. Spelled out, not
+#: derived from the table, so that adding a column cannot silently change the hash of rows
+#: already written (a unit test checks the list still matches the table).
+CHAIN_FIELDS = (
+    "id",
+    "time",
+    "caller_issuer",
+    "caller_client",
+    "tenant",
+    "endpoint",
+    "hook",
+    "hook_instance",
+    "resource_ids",
+    "resource_count",
+    "patient_ref_hash",
+    "outcome",
+    "http_status",
+    "latency_ms",
+    "model_name",
+    "model_version",
+    "phi_spans",
+    "prev_hash",
+)
 _PURGE_INTERVAL_S = 60.0
 #: Any number works as long as every process uses the same one (PostgreSQL advisory lock).
 _SCHEMA_LOCK_ID = 0x434453_41554454

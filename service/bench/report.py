@@ -15,6 +15,7 @@ Definitions (also written into the markdown):
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from service.bench.stats import best, safe_ratio
+
+log = logging.getLogger(__name__)
 
 MODEL_MODES = ("inprocess", "triton_unbatched", "triton_dynamic")
 GATEWAY_MODE = "gateway_only"
@@ -301,6 +304,15 @@ def render_plot(result: Mapping[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
+    def log_x(axis: Axes) -> None:
+        # Plain numbers at 1-2-5 steps: latencies span decades, but read as milliseconds.
+        axis.set_xscale("log")
+        axis.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.xaxis.set_major_formatter(ScalarFormatter())
+        axis.xaxis.set_minor_formatter(NullFormatter())
 
     runs: list[Mapping[str, Any]] = list(result.get("runs", []))
     fig, (ax, ax_gw) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [2, 1]})
@@ -328,7 +340,7 @@ def render_plot(result: Mapping[str, Any], path: Path) -> None:
         ax.axhline(
             raw / per_note, linestyle="--", color="grey", label="raw model (batch 32), notes/s"
         )
-    ax.set_xscale("log")
+    log_x(ax)
     ax.set_xlabel("p95 latency (ms, log scale)")
     ax.set_ylabel("throughput (notes/s)")
     ax.set_title("Throughput vs p95 latency")
@@ -351,8 +363,10 @@ def render_plot(result: Mapping[str, Any], path: Path) -> None:
                 fontsize=8,
             )
         ax_gw.axhline(1500, linestyle=":", color="grey", label="target 1,500 req/s")
-        ax_gw.set_xscale("log")
+        log_x(ax_gw)
         ax_gw.legend(fontsize=8)
+    else:
+        ax_gw.text(0.5, 0.5, "not measured", ha="center", va="center", transform=ax_gw.transAxes)
     ax_gw.set_xlabel("p95 latency (ms, log scale)")
     ax_gw.set_ylabel("single-note requests/s")
     ax_gw.set_title("Gateway alone (zero-cost inference)")
@@ -375,7 +389,7 @@ def write_results(
 ) -> list[Path]:
     """``latest.json`` + ``<stamp>.json`` + ``latest.md`` (+ ``latest.png``); returns the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(result, indent=2, sort_keys=False, allow_nan=False) + "\n"
+    text = json.dumps(finite(result), indent=2, sort_keys=False, allow_nan=False) + "\n"
     written = []
     for name in ("latest.json", f"{stamp}.json"):
         path = out_dir / name
@@ -386,6 +400,21 @@ def write_results(
     written.append(md)
     if plot:
         png = out_dir / "latest.png"
-        render_plot(result, png)
-        written.append(png)
+        try:
+            render_plot(result, png)
+        except ImportError:  # matplotlib is in the dev extra; the numbers matter more
+            log.warning("matplotlib is not installed: no plot written")
+        else:
+            written.append(png)
     return written
+
+
+def finite(value: Any) -> Any:
+    """A copy with NaN and infinities replaced by ``None`` (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value

@@ -35,14 +35,43 @@ LOOPBACK = "127.0.0.1"
 _DROPPED_ENV = ("TRITON_URL", "CDS_TRITON_URL", "PROMETHEUS_MULTIPROC_DIR", "PORT", "CDS_PORT")
 
 
+def group_members(pgid: int) -> list[tuple[int, str]]:
+    """(pid, state) of every process in group ``pgid``, read from ``/proc`` (Linux)."""
+    members: list[tuple[int, str]] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        # Fields after the parenthesised command name: state, ppid, pgrp, ...
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 2 and fields[2] == str(pgid):
+            members.append((int(entry.name), fields[0]))
+    return members
+
+
 def group_alive(pgid: int) -> bool:
-    """True while any process of the group ``pgid`` exists."""
+    """True while a process of group ``pgid`` still runs (zombies awaiting reaping are dead)."""
+    if Path("/proc/self/stat").exists():
+        return any(state != "Z" for _, state in group_members(pgid))
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    return True
+
+
+def wait_group_gone(pgid: int, timeout_s: float = 5.0) -> bool:
+    """Poll until no process of the group runs; True when it is gone in time."""
+    deadline = time.monotonic() + timeout_s
+    while group_alive(pgid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
     return True
 
 
@@ -80,10 +109,9 @@ class TritonHandle:
     def stop(self) -> bool:
         """Stop Triton; True when its process group is gone afterwards."""
         self.server.stop()
-        if group_alive(self.pgid):
+        if not wait_group_gone(self.pgid, 2.0):
             _kill_group(self.pgid, signal.SIGKILL)
-            time.sleep(0.2)
-        return not group_alive(self.pgid)
+        return wait_group_gone(self.pgid)
 
 
 def start_triton(
@@ -143,12 +171,11 @@ class Gateway:
                 self.proc.wait(timeout=grace_s)
             except subprocess.TimeoutExpired:
                 log.warning("gateway ignored SIGINT; killing its process group")
-        if group_alive(self.proc.pid):
+        if not wait_group_gone(self.proc.pid, 2.0):
             _kill_group(self.proc.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=10)
-            time.sleep(0.2)
-        return not group_alive(self.proc.pid)
+        return wait_group_gone(self.proc.pid)
 
 
 def gateway_env(

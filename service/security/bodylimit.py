@@ -4,10 +4,11 @@ Two checks, because ``Content-Length`` is optional (chunked uploads) and may lie
 
 1. a declared ``Content-Length`` above the limit is answered with 413 at once, without reading
    the body;
-2. the bytes actually received are counted; when they pass the limit the app's ``receive``
-   raises :class:`BodyTooLarge` (a :class:`service.errors.PayloadTooLarge`). If the app lets it
-   propagate and has not started its response, this middleware answers 413; an app-level
-   handler for ``CDSError`` may equally turn it into its own 413 body.
+2. the bytes actually received are counted; when they pass the limit (and the app has not
+   started its response) this middleware sends the 413 itself, then the app's ``receive``
+   raises :class:`BodyTooLarge` (a :class:`service.errors.PayloadTooLarge`) so the app stops;
+   whatever the app sends afterwards (FastAPI turns errors while reading a body into its own
+   400) is dropped, and a ``BodyTooLarge`` that reaches the middleware is swallowed.
 
 Responses: ``{"error": "payload_too_large", "detail": ...}`` as ``application/json``, or a FHIR
 OperationOutcome (issue code ``too-costly``) as ``application/fhir+json`` for paths under the
@@ -55,28 +56,35 @@ class BodySizeLimitMiddleware:
 
         received = 0
         response_started = False
+        rejected = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    if not response_started and not rejected:
+                        # Answer now: frameworks may turn an error raised while reading the
+                        # body into their own 400 (FastAPI does), which guarded_send drops.
+                        rejected = True
+                        await self._reject(scope, send)
                     raise BodyTooLarge(f"request body exceeds {self.max_body_bytes} bytes")
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if rejected:
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except BodyTooLarge:
-            if response_started:
-                raise  # too late for a clean 413; the server closes the connection
-            await self._reject(scope, send)
+            if not rejected:
+                raise  # the response had already started: the server closes the connection
 
     def _is_fhir(self, scope: Scope) -> bool:
         path: str = scope.get("path", "")

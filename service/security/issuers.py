@@ -275,7 +275,9 @@ class JWKSCache:
 
     async def keys(self, source: JWKSSource, *, kid: str | None) -> list[JWK]:
         """Signing keys of ``source`` whose ``kid`` equals ``kid`` (all of them if ``None``)."""
-        entry = self._entries.setdefault(source, _Entry())
+        entry = self._entries.get(source)
+        if entry is None:
+            entry = self._entries[source] = _Entry()
         now = self._clock()
         if entry.fetched_at is None or now - entry.fetched_at >= self._ttl_s:
             await self._refresh(source, entry)

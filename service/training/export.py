@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 #: Tokens per window (with [CLS]/[SEP]); long notes are split into overlapping windows of this.
 DEFAULT_WINDOW = 128
@@ -60,7 +61,7 @@ def export_onnx(model: Any, path: Path) -> None:
     )
 
 
-def onnx_logits(path: Path, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def onnx_logits(path: Path, ids: NDArray[Any], mask: NDArray[Any]) -> NDArray[Any]:
     import onnxruntime as ort
 
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -68,7 +69,7 @@ def onnx_logits(path: Path, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.asarray(out)
 
 
-def _pad(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+def _pad(batch: list[list[int]]) -> tuple[NDArray[Any], NDArray[Any]]:
     width = max(len(x) for x in batch)
     ids = np.zeros((len(batch), width), dtype=np.int64)
     mask = np.zeros_like(ids)

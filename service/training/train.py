@@ -128,7 +128,10 @@ def train(data_dir: Path, out_dir: Path, cfg: TrainConfig) -> dict[str, Any]:
     decay = [p for n, p in model.named_parameters() if p.requires_grad and p.dim() > 1]
     no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p.dim() <= 1]
     opt = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0}],
+        [
+            {"params": decay, "weight_decay": cfg.weight_decay},
+            {"params": no_decay, "weight_decay": 0},
+        ],
         lr=cfg.lr,
     )
     steps_per_epoch = math.ceil(len(train_data) / cfg.batch_size)
@@ -187,7 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/data/sst2"))
     parser.add_argument("--out", type=Path, default=Path("training/out"))
     for field, default in asdict(TrainConfig()).items():
-        kind = (lambda v: v.lower() in {"1", "true", "yes"}) if isinstance(default, bool) else type(default)
+        kind = (
+            (lambda v: v.lower() in {"1", "true", "yes"})
+            if isinstance(default, bool)
+            else type(default)
+        )
         parser.add_argument(f"--{field.replace('_', '-')}", type=kind, default=default)
     args = parser.parse_args(argv)
     cfg = TrainConfig(**{f: getattr(args, f) for f in asdict(TrainConfig())})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.integration.gateway_fixtures import gateway  # noqa: F401 - fixture
 from tests.integration.triton_fixtures import (  # noqa: F401 - fixtures, found by name
     embedded_triton,
     inprocess_backend,
@@ -10,4 +11,3 @@ from tests.integration.triton_fixtures import (  # noqa: F401 - fixtures, found 
     triton_note_tokenizer,
     triton_server,
 )
-from tests.integration.gateway_fixtures import gateway  # noqa: F401, E402 - fixture

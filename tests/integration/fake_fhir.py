@@ -40,7 +40,10 @@ class FakeFhirServer:
             "resourceType": "Bundle",
             "type": "searchset",
             "total": len(hits),
-            "entry": [{"fullUrl": f"{self.base_url}/{h['resourceType']}/{h['id']}", "resource": h} for h in hits],
+            "entry": [
+                {"fullUrl": f"{self.base_url}/{h['resourceType']}/{h['id']}", "resource": h}
+                for h in hits
+            ],
         }
 
     def start(self) -> None:

@@ -103,7 +103,9 @@ def example(relative: str) -> Any:
     return json.loads((EXAMPLES / relative).read_text(encoding="utf-8"))
 
 
-def document_reference(text: str, *, rid: str = "doc-1", patient: str = "Patient/p-1") -> dict[str, Any]:
+def document_reference(
+    text: str, *, rid: str = "doc-1", patient: str = "Patient/p-1"
+) -> dict[str, Any]:
     return {
         "resourceType": "DocumentReference",
         "id": rid,

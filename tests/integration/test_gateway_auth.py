@@ -61,7 +61,9 @@ def _cds_token(gw: Gateway, key: SigningKey, path: str) -> str:
 def test_anonymous_is_refused(secure_gateway: Gateway) -> None:
     with secure_gateway.client() as c:
         r1 = c.get("/cds-services")
-        r2 = c.post("/fhir/DocumentReference/$assess", json=document_reference("fine"), headers=FHIR)
+        r2 = c.post(
+            "/fhir/DocumentReference/$assess", json=document_reference("fine"), headers=FHIR
+        )
     assert r1.status_code == 401 and r2.status_code == 401
     assert r1.json()["issue"][0]["code"] == "login"
 
@@ -75,11 +77,16 @@ def test_cds_hooks_jwt_accepted_and_replay_refused(
         replay = c.get("/cds-services", headers={"Authorization": f"Bearer {token}"})
         wrong_aud = c.get(
             "/cds-services",
-            headers={"Authorization": "Bearer " + _cds_token(secure_gateway, keys["ehr"], "/other")},
+            headers={
+                "Authorization": "Bearer " + _cds_token(secure_gateway, keys["ehr"], "/other")
+            },
         )
         forged = c.get(
             "/cds-services",
-            headers={"Authorization": "Bearer " + _cds_token(secure_gateway, generate_ec_key(keys["ehr"].kid), "/cds-services")},
+            headers={
+                "Authorization": "Bearer "
+                + _cds_token(secure_gateway, generate_ec_key(keys["ehr"].kid), "/cds-services")
+            },
         )
     assert ok.status_code == 200, ok.text
     assert replay.status_code == 401
@@ -91,7 +98,9 @@ def test_cds_hooks_jwt_accepted_and_replay_refused(
 def test_hook_call_with_jwt(secure_gateway: Gateway, keys: dict[str, SigningKey]) -> None:
     with secure_gateway.client() as c:
         t = _cds_token(secure_gateway, keys["ehr"], "/cds-services")
-        sid = c.get("/cds-services", headers={"Authorization": f"Bearer {t}"}).json()["services"][0]["id"]
+        sid = c.get("/cds-services", headers={"Authorization": f"Bearer {t}"}).json()["services"][
+            0
+        ]["id"]
         path = f"/cds-services/{sid}"
         body = {
             "hook": "patient-view",
@@ -99,24 +108,45 @@ def test_hook_call_with_jwt(secure_gateway: Gateway, keys: dict[str, SigningKey]
             "context": {"userId": "Practitioner/1", "patientId": "p-1"},
             "prefetch": {
                 "patient": {"resourceType": "Patient", "id": "p-1"},
-                "notes": {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": document_reference("Comfortable, pain resolved.")}]},
+                "notes": {
+                    "resourceType": "Bundle",
+                    "type": "searchset",
+                    "entry": [{"resource": document_reference("Comfortable, pain resolved.")}],
+                },
                 "observations": None,
             },
         }
-        r = c.post(path, json=body, headers={"Authorization": "Bearer " + _cds_token(secure_gateway, keys["ehr"], path)})
+        r = c.post(
+            path,
+            json=body,
+            headers={"Authorization": "Bearer " + _cds_token(secure_gateway, keys["ehr"], path)},
+        )
     assert r.status_code == 200, r.text
     assert len(r.json()["cards"]) == 1
 
 
 def test_smart_scopes(secure_gateway: Gateway, keys: dict[str, SigningKey]) -> None:
     aud = secure_gateway.base_url + "/fhir"
-    good = mint_smart_token(keys["smart"], iss=AUTHZ, aud=aud, scope="system/RiskAssessment.c system/DocumentReference.r")
-    no_write = mint_smart_token(keys["smart"], iss=AUTHZ, aud=aud, scope="system/DocumentReference.r")
+    good = mint_smart_token(
+        keys["smart"],
+        iss=AUTHZ,
+        aud=aud,
+        scope="system/RiskAssessment.c system/DocumentReference.r",
+    )
+    no_write = mint_smart_token(
+        keys["smart"], iss=AUTHZ, aud=aud, scope="system/DocumentReference.r"
+    )
     with secure_gateway.client() as c:
-        ok = c.post("/fhir/DocumentReference/$assess", json=document_reference("Comfortable."),
-                    headers={**FHIR, "Authorization": f"Bearer {good}"})
-        denied = c.post("/fhir/DocumentReference/$assess", json=document_reference("Comfortable."),
-                        headers={**FHIR, "Authorization": f"Bearer {no_write}"})
+        ok = c.post(
+            "/fhir/DocumentReference/$assess",
+            json=document_reference("Comfortable."),
+            headers={**FHIR, "Authorization": f"Bearer {good}"},
+        )
+        denied = c.post(
+            "/fhir/DocumentReference/$assess",
+            json=document_reference("Comfortable."),
+            headers={**FHIR, "Authorization": f"Bearer {no_write}"},
+        )
     assert ok.status_code == 200, ok.text
     assert denied.status_code == 403
     assert denied.json()["resourceType"] == "OperationOutcome"

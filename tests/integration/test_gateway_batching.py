@@ -30,18 +30,30 @@ def test_concurrent_requests_are_batched(gateway: Gateway, triton_server: Any) -
     async def fire() -> list[int]:
         limits = httpx.Limits(max_connections=n)
         async with httpx.AsyncClient(base_url=gateway.base_url, timeout=120, limits=limits) as c:
-            texts = [f"Day {i}: patient comfortable, pain controlled, good spirits." for i in range(n)]
+            texts = [
+                f"Day {i}: patient comfortable, pain controlled, good spirits." for i in range(n)
+            ]
             rs = await asyncio.gather(
-                *(c.post("/fhir/DocumentReference/$assess", json=document_reference(t, rid=f"b{i}"), headers=FHIR)
-                  for i, t in enumerate(texts))
+                *(
+                    c.post(
+                        "/fhir/DocumentReference/$assess",
+                        json=document_reference(t, rid=f"b{i}"),
+                        headers=FHIR,
+                    )
+                    for i, t in enumerate(texts)
+                )
             )
             return [r.status_code for r in rs]
 
     statuses = asyncio.run(fire())
     assert statuses == [200] * n
     after = httpx.get(triton_server.metrics_url, timeout=10).text
-    inferences = _counter(after, "nv_inference_count", model) - _counter(before, "nv_inference_count", model)
-    executions = _counter(after, "nv_inference_exec_count", model) - _counter(before, "nv_inference_exec_count", model)
+    inferences = _counter(after, "nv_inference_count", model) - _counter(
+        before, "nv_inference_count", model
+    )
+    executions = _counter(after, "nv_inference_exec_count", model) - _counter(
+        before, "nv_inference_exec_count", model
+    )
     assert inferences >= n  # every window reached Triton
     assert 0 < executions < inferences, (inferences, executions)
     assert re.search(r"nv_inference_exec_count", after)

@@ -90,7 +90,11 @@ def test_hooks_return_a_card(gateway: Gateway, hook: str) -> None:
     assert len(cards) == 1
     ra = _check_card(cards[0])
     assert ra["subject"]["reference"] == "Patient/p-1"
-    assert {b["reference"] for b in ra["basis"]} == {"DocumentReference/n-0", "DocumentReference/n-1", "DocumentReference/n-2"}
+    assert {b["reference"] for b in ra["basis"]} == {
+        "DocumentReference/n-0",
+        "DocumentReference/n-1",
+        "DocumentReference/n-2",
+    }
     if hook == "encounter-discharge":
         assert ra["encounter"]["reference"] == "Encounter/e-1"
     # No note text reaches the card.
@@ -101,8 +105,14 @@ def test_no_notes_gives_empty_cards(gateway: Gateway) -> None:
     sid = _services(gateway)["patient-view"]
     empty = {"resourceType": "Bundle", "type": "searchset", "entry": []}
     with gateway.client() as c:
-        r1 = c.post(f"/cds-services/{sid}", json=_request(prefetch={"patient": PATIENT, "notes": empty, "observations": None}))
-        r2 = c.post(f"/cds-services/{sid}", json=_request(prefetch={"patient": PATIENT, "notes": None, "observations": None}))
+        r1 = c.post(
+            f"/cds-services/{sid}",
+            json=_request(prefetch={"patient": PATIENT, "notes": empty, "observations": None}),
+        )
+        r2 = c.post(
+            f"/cds-services/{sid}",
+            json=_request(prefetch={"patient": PATIENT, "notes": None, "observations": None}),
+        )
     assert r1.status_code == r2.status_code == 200
     assert r1.json() == {"cards": []} and r2.json() == {"cards": []}
 
@@ -117,7 +127,9 @@ def fhir_server() -> Iterator[FakeFhirServer]:
     yield from running(server)
 
 
-def test_missing_prefetch_is_fetched_with_the_token(gateway: Gateway, fhir_server: FakeFhirServer) -> None:
+def test_missing_prefetch_is_fetched_with_the_token(
+    gateway: Gateway, fhir_server: FakeFhirServer
+) -> None:
     sid = _services(gateway)["patient-view"]
     body = _request(prefetch=None)
     body["fhirServer"] = fhir_server.base_url
@@ -144,7 +156,10 @@ def test_operation_outcome_prefetch_is_refetched_and_null_is_not(
     gateway: Gateway, fhir_server: FakeFhirServer
 ) -> None:
     sid = _services(gateway)["patient-view"]
-    failed = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "timeout"}]}
+    failed = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": "timeout"}],
+    }
     body = _request(prefetch={"patient": PATIENT, "notes": failed, "observations": None})
     body["fhirServer"] = fhir_server.base_url
     with gateway.client() as c:

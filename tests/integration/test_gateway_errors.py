@@ -32,17 +32,21 @@ def test_invalid_json_400(gateway: Gateway) -> None:
 
 def test_invalid_resource_400_with_expression(gateway: Gateway) -> None:
     doc = document_reference("Mr. Secretname is fine")
-    doc["status"] = "bogus"
+    doc["content"][0]["attachment"]["size"] = "Secretname"  # unsignedInt expected
     with gateway.client() as c:
         r = c.post("/fhir/DocumentReference/$assess", json=doc, headers=FHIR)
     issue = _outcome(r, 400)
-    assert any("status" in e for e in issue.get("expression", []))
+    assert any("size" in e for e in issue.get("expression", []))
     assert "Secretname" not in r.text
 
 
 def test_wrong_resource_type_400(gateway: Gateway) -> None:
     with gateway.client() as c:
-        r = c.post("/fhir/DocumentReference/$assess", json={"resourceType": "Patient", "id": "x"}, headers=FHIR)
+        r = c.post(
+            "/fhir/DocumentReference/$assess",
+            json={"resourceType": "Patient", "id": "x"},
+            headers=FHIR,
+        )
     _outcome(r, 400)
 
 

@@ -42,7 +42,9 @@ def _p(ra: dict[str, Any]) -> float:
 
 def test_document_reference_assess(gateway: Gateway) -> None:
     with gateway.client() as c:
-        r = c.post("/fhir/DocumentReference/$assess", json=document_reference(POSITIVE), headers=FHIR)
+        r = c.post(
+            "/fhir/DocumentReference/$assess", json=document_reference(POSITIVE), headers=FHIR
+        )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/fhir+json")
     ra = r.json()
@@ -62,8 +64,12 @@ def test_document_reference_assess(gateway: Gateway) -> None:
 
 def test_sentiment_moves_the_right_way(gateway: Gateway) -> None:
     with gateway.client() as c:
-        pos = c.post("/fhir/DocumentReference/$assess", json=document_reference(POSITIVE), headers=FHIR)
-        neg = c.post("/fhir/DocumentReference/$assess", json=document_reference(NEGATIVE), headers=FHIR)
+        pos = c.post(
+            "/fhir/DocumentReference/$assess", json=document_reference(POSITIVE), headers=FHIR
+        )
+        neg = c.post(
+            "/fhir/DocumentReference/$assess", json=document_reference(NEGATIVE), headers=FHIR
+        )
     assert pos.status_code == neg.status_code == 200
     assert _p(neg.json()) > 50.0 > _p(pos.json())
 
@@ -89,8 +95,14 @@ def test_observation_assess(gateway: Gateway) -> None:
 @pytest.mark.parametrize(
     ("content_type", "payload"),
     [
-        ("text/html; charset=utf-8", f"<html><body><p>{POSITIVE}</p><script>x()</script></body></html>".encode()),
-        ("application/xhtml+xml", f"<div xmlns='http://www.w3.org/1999/xhtml'>{POSITIVE}</div>".encode()),
+        (
+            "text/html; charset=utf-8",
+            f"<html><body><p>{POSITIVE}</p><script>x()</script></body></html>".encode(),
+        ),
+        (
+            "application/xhtml+xml",
+            f"<div xmlns='http://www.w3.org/1999/xhtml'>{POSITIVE}</div>".encode(),
+        ),
         ("text/plain; charset=ISO-8859-1", ("Café visit: " + POSITIVE).encode("latin-1")),
     ],
 )
@@ -108,7 +120,9 @@ def test_attachment_formats(gateway: Gateway, content_type: str, payload: bytes)
 def test_long_note_is_windowed_not_truncated(gateway: Gateway) -> None:
     long_text = " ".join([POSITIVE, NEGATIVE] * 12)  # ~ 1,000 tokens
     with gateway.client() as c:
-        r = c.post("/fhir/DocumentReference/$assess", json=document_reference(long_text), headers=FHIR)
+        r = c.post(
+            "/fhir/DocumentReference/$assess", json=document_reference(long_text), headers=FHIR
+        )
     assert r.status_code == 200, r.text
     n_tokens_estimate = len(long_text.split())
     assert _windows(r.json()) >= n_tokens_estimate // MODEL_INFO["max_length"]
@@ -126,9 +140,16 @@ def test_bundle_batch_keeps_good_entries(gateway: Gateway) -> None:
             {"resource": document_reference(POSITIVE, rid="doc-a")},
             {"resource": bad},
             {"resource": broken},
-            {"resource": {"resourceType": "Observation", "id": "o-2", "status": "final",
-                          "code": {"text": "note"}, "subject": {"reference": "Patient/p-1"},
-                          "valueString": NEGATIVE}},
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "id": "o-2",
+                    "status": "final",
+                    "code": {"text": "note"},
+                    "subject": {"reference": "Patient/p-1"},
+                    "valueString": NEGATIVE,
+                }
+            },
         ],
     }
     with gateway.client() as c:

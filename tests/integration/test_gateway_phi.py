@@ -33,16 +33,21 @@ PATIENT = {
     "id": PHI["patient_id"],
     "name": [{"family": "Featherstonehaugh", "given": ["Zebulon"]}],
     "birthDate": "1952-03-14",
-    "telecom": [{"system": "phone", "value": PHI["phone"]}, {"system": "email", "value": PHI["email"]}],
+    "telecom": [
+        {"system": "phone", "value": PHI["phone"]},
+        {"system": "email", "value": PHI["email"]},
+    ],
 }
 
 
 def test_no_phi_in_logs_or_audit(gateway: Gateway) -> None:
     ref = f"Patient/{PHI['patient_id']}"
     doc = document_reference(NOTE, rid="phi-doc", patient=ref)
-    bad = dict(doc, status="bogus")
+    bad = dict(doc, date=PHI["name"])  # not a FHIR instant: 400, and the value is not echoed
     with gateway.client() as c:
-        sid = {s["hook"]: s["id"] for s in c.get("/cds-services").json()["services"]}["patient-view"]
+        sid = {s["hook"]: s["id"] for s in c.get("/cds-services").json()["services"]}[
+            "patient-view"
+        ]
         assert c.post("/fhir/DocumentReference/$assess", json=doc, headers=FHIR).status_code == 200
         assert c.post("/fhir/DocumentReference/$assess", json=bad, headers=FHIR).status_code == 400
         hook = {
@@ -51,7 +56,11 @@ def test_no_phi_in_logs_or_audit(gateway: Gateway) -> None:
             "context": {"userId": "Practitioner/dr-9", "patientId": PHI["patient_id"]},
             "prefetch": {
                 "patient": PATIENT,
-                "notes": {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": doc}]},
+                "notes": {
+                    "resourceType": "Bundle",
+                    "type": "searchset",
+                    "entry": [{"resource": doc}],
+                },
                 "observations": None,
             },
         }

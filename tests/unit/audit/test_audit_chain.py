@@ -149,6 +149,7 @@ async def test_run_verify_exit_codes_and_output(
     out = io.StringIO()
     assert run_verify(sqlite_url, secret, out=out) == 1
     assert "BROKEN at record id 2" in out.getvalue()
+    assert run_verify(sqlite_url, b"", out=io.StringIO()) == 2
 
 
 async def test_batched_concurrent_records_in_one_process(store: AuditStore) -> None:

@@ -24,7 +24,7 @@ BATCH = 5
 # written its first batch (so the rows are guaranteed to interleave whatever the scheduler
 # does), then writes the rest in concurrent groups. The parent fails if any worker fails.
 WORKER = r"""
-import asyncio, os, sys, time, traceback
+import asyncio, os, signal, sys, time, traceback
 sys.path.insert(0, sys.argv[1])
 from service.audit import AuditEntry, AuditStore
 
@@ -70,7 +70,15 @@ for worker in range(workers):
         sys.stderr.flush()
         os._exit(code)
     pids.append(pid)
-failed = [pid for pid in pids if os.waitpid(pid, 0)[1] != 0]
+failed = False
+remaining = set(pids)
+while remaining:
+    pid, status = os.wait()
+    remaining.discard(pid)
+    if status != 0 and not failed:
+        failed = True
+        for other in remaining:  # the others would only wait for the failed one's rows
+            os.kill(other, signal.SIGTERM)
 sys.exit(1 if failed else 0)
 """
 
@@ -100,7 +108,7 @@ def _check(store: AuditStore) -> None:
     assert report.ok, report
     assert report.count == PROCESSES * PER_PROCESS
     with store.engine.connect() as conn:
-        per_worker = dict(
+        per_worker: dict[str, int] = dict(
             conn.execute(
                 text("SELECT endpoint, COUNT(*) FROM audit_record GROUP BY endpoint")
             ).all()

@@ -134,8 +134,15 @@ async def test_feedback_is_stored_as_codes_and_uuids(store: AuditStore) -> None:
             card_uuid=card,
             outcome="overridden",
             outcome_timestamp=datetime.now(UTC),
-            override_reason_code="clinician thinks this is wrong",
+            override_reason_code="the clinician thinks  this is wrong\nbecause the patient said so",
         )
+    naive = FeedbackEntry(
+        service_id="sentiment-risk",
+        card_uuid=card,
+        outcome="accepted",
+        outcome_timestamp=datetime(2026, 5, 1, 12, 0),
+    )
+    assert naive.outcome_timestamp == datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
 async def _claims_across_two_stores(first: AuditStore, second: AuditStore) -> None:

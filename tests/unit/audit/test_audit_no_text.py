@@ -155,3 +155,11 @@ def test_audit_entry_accepts_typed_values_and_freezes_counts() -> None:
     assert entry.phi_spans["NAME"] == 2
     with pytest.raises(TypeError):
         entry.phi_spans["DATE"] = 1  # type: ignore[index]
+
+
+def test_chain_covers_every_column() -> None:
+    from service.audit.store import CHAIN_FIELDS
+
+    table = next(t for t in AUDIT_TABLES if t.name == "audit_record")
+    assert set(CHAIN_FIELDS) == {c.name for c in table.columns} - {"row_hash"}
+    assert len(CHAIN_FIELDS) == len(set(CHAIN_FIELDS))

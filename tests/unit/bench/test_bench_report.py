@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -123,7 +124,7 @@ def document(**overrides: Any) -> dict[str, Any]:
         "raw_model_seq_per_s_batch1": 120.0,
         "deid_mb_per_s": 1.25,
         "workload": {"windows_per_note": 1.6, "multi_window_share": 0.25},
-        "runs": RUNS,
+        "runs": copy.deepcopy(RUNS),
     }
     doc["ratios"] = compute_ratios(doc["runs"], raw_model_seq_per_s=300.0)
     doc["targets"] = evaluate_targets(doc["ratios"])
@@ -188,6 +189,11 @@ def test_write_results_files(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def test_write_results_refuses_nan(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
-        write_results(document(raw_model_seq_per_s=float("nan")), tmp_path, stamp="x", plot=False)
+def test_write_results_turns_nan_into_null(tmp_path: Path) -> None:
+    doc = document(raw_model_seq_per_s=float("nan"))
+    doc["runs"][0]["stages_ms"] = {"infer": float("inf")}
+    write_results(doc, tmp_path, stamp="x", plot=False)
+    written = json.loads((tmp_path / "latest.json").read_text())
+    assert written["raw_model_seq_per_s"] is None
+    assert written["runs"][0]["stages_ms"] == {"infer": None}
+    assert not (tmp_path / "latest.png").exists()

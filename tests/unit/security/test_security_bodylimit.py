@@ -132,3 +132,32 @@ async def test_over_limit_without_reading_does_not_touch_the_app() -> None:
     assert calls == 0
     assert sent[0]["status"] == 413
     assert (b"content-type", b"application/fhir+json") in sent[0]["headers"]
+
+
+async def test_fastapi_body_parsing_does_not_turn_the_413_into_a_400() -> None:
+    # FastAPI converts any error raised while reading a body into its own 400.
+    from fastapi import Body, FastAPI
+
+    app = FastAPI()
+
+    @app.post("/cds-services/x")
+    async def hook(payload: dict[str, Any] = Body(...)) -> dict[str, int]:
+        return {"keys": len(payload)}
+
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=LIMIT)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"a": "'
+        for _ in range(10):
+            yield b"x" * 200
+        yield b'"}'
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        response = await c.post(
+            "/cds-services/x", content=chunks(), headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 413
+        assert response.json()["error"] == "payload_too_large"
+        ok = await c.post("/cds-services/x", json={"a": 1, "b": 2})
+        assert ok.status_code == 200 and ok.json() == {"keys": 2}

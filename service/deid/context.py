@@ -337,7 +337,9 @@ def _matcher(ctx: DeidContext) -> _Matcher:
         add("NAME", rf"(?<![A-Za-z.])(?-i:{dotted}\.?)(?![A-Za-z])")
     for iso in ctx.dates:
         for variant in date_variants(iso):
-            add("DATE", r"(?<![\w/.-])" + re.escape(variant) + r"(?![\w/-]|\.\d)")
+            # no look-behind here: it would stop the regex engine from skipping ahead to a
+            # possible first character; context_spans checks the character before instead
+            add("DATE", re.escape(variant) + r"(?![\w/-]|\.\d)")
     for category, value in ctx.identifiers:
         add(category, _id_pattern(value))
     for phone in ctx.phones:
@@ -374,10 +376,30 @@ def context_spans(text: str, ctx: DeidContext) -> list[Span]:
         return []
     spans: list[Span] = []
     for category, regex, score in _matcher(ctx).patterns:
+        if category == "DATE":
+            spans.extend(_dates_found(text, regex, score))
+            continue
         for m in regex.finditer(text):
             if m.end() > m.start():
                 spans.append(Span(category, m.start(), m.end(), score, "context"))
     return spans
+
+
+def _dates_found(text: str, regex: re.Pattern[str], score: float) -> list[Span]:
+    """Date variants not glued to a word character, slash, dot or hyphen before them."""
+    out: list[Span] = []
+    pos = 0
+    while True:
+        m = regex.search(text, pos)
+        if m is None:
+            return out
+        start = m.start()
+        before = text[start - 1] if start else " "
+        if before.isalnum() or before in "_/.-":
+            pos = start + 1  # a variant may still start inside this one
+            continue
+        out.append(Span("DATE", start, m.end(), score, "context"))
+        pos = m.end()
 
 
 def context_name_seeds(ctx: DeidContext) -> tuple[str, ...]:

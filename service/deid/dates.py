@@ -113,6 +113,11 @@ def _read(text: str) -> tuple[dt.date, _Render] | None:
         if m := _NUMERIC_MDY.fullmatch(s):
             mo, sep, d, y = m.groups()
             year = int(y) if len(y) == 4 else _two_digit_year(int(y))
+            if int(mo) > 12 >= int(d):
+                # 30/06/1958: day first (letters from the UK and most of the world)
+                return dt.date(
+                    year, int(d), int(mo)
+                ), lambda x: f"{_pad(x.day, mo)}{sep}{_pad(x.month, d)}{sep}{_year_text(x.year, y)}"
             return dt.date(
                 year, int(mo), int(d)
             ), lambda x: f"{_pad(x.month, mo)}{sep}{_pad(x.day, d)}{sep}{_year_text(x.year, y)}"

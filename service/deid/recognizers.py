@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import ClassVar, Final
 
 from service.deid import lexicon as lx
@@ -231,8 +230,43 @@ _MD_BEFORE_WORDS: Final = frozenset(
         "visited",
         "injured",
         "fell",
+        # "BCx 3/2", "UCx 3/4": cultures are dated by the day they were drawn
+        "bcx",
+        "ucx",
+        "cx",
+        "culture",
+        "cultures",
     ]
 )
+#: Cues strong enough for a low "M/D" ("admitted 4/9", "Friday 4/5") that reads like a score.
+_MD_LOW_OK: Final = _MD_BEFORE_WORDS - frozenset(
+    [
+        "of",
+        "to",
+        "from",
+        "by",
+        "through",
+        "thru",
+        "until",
+        "till",
+        "before",
+        "after",
+        "around",
+        "circa",
+        "week",
+        "last",
+        "next",
+        "starting",
+        "start",
+        "used",
+        "taken",
+        "ending",
+        "beginning",
+        "cx",
+    ]
+)
+_CLAUSE_BREAK: Final = re.compile(r"[,;(]")
+_RANGE_SEP: Final = re.compile(r"\s*[-\u2013]\s*")
 _MD_AFTER: Final = re.compile(r"\s*(?:@|at\s+\d|\d{1,2}:\d{2}|\d{3,4}\s*(?:h|hrs)\b|-\s*\d)")
 _SCALE_WORDS: Final = re.compile(
     r"(?i)strength|power|motor|murmur|pain|reflex|score|scale|grade|out of|\bbp\b|sbp|dbp|"
@@ -284,8 +318,19 @@ class DateRecognizer(PatternRecognizer):
     category = "DATE"
     PATTERNS = (
         # 03/14/2021, 2021-03-14, 14.03.2021, 3/14, 11/2023 (validated by parsing)
-        _p(_lead("0-9", r"\w/.-") + r"\d{0,3}([-/.])\d{1,4}(?:\1\d{1,4})?(?!\d|[-/.]\d)", 0.9),
+        # (two parts only with a slash: "2.5" and "10-12" are never dates)
+        _p(
+            _lead("0-9", r"\w/.-")
+            + r"\d{0,3}(?:([-.])\d{1,4}\1\d{1,4}|/\d{1,4}(?:/\d{1,4})?)(?!\d|[-/.]\d)",
+            0.9,
+        ),
         _p(_lead("12", r"\w") + r"\d{7}(?!\d)", 0.5),
+        # 11/25-11/27, 3/2/24 - 3/9/24: a range of numeric dates (each side validated)
+        _p(
+            _lead("0-9", r"\w/.-")
+            + r"\d?/\d{1,2}(?:/\d{2,4})?\s*[-\u2013]\s*\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d/])",
+            0.9,
+        ),
         # March 3, 2021 / Mar 3rd / March 2021 / mid-May
         _p(
             MONTH_LED + r"(?:(?:[\s-]+|,\s*)(?:\d{1,2}(?:st|nd|rd|th)?(?![\d:])"
@@ -319,6 +364,11 @@ class DateRecognizer(PatternRecognizer):
                 if len(words) < 2 or words[-1] != "the" or words[-2] not in _ORDINAL_BEFORE:
                     return None
                 return None if _ORDINAL_EXCLUDED.match(text, end) else self.category
+            if "/" in value and _RANGE_SEP.search(value):
+                parts = _RANGE_SEP.split(value)
+                if len(parts) != 2 or any(parse_date(v) is None for v in parts):
+                    return None
+                return self._month_day(text, start, end, parts[0], ranged=True)
             if _TWO_PART.fullmatch(value):
                 if "/" not in value or parse_date(value) is None:
                     return None  # 10-12, 2.5: ranges and decimals, not dates
@@ -333,15 +383,22 @@ class DateRecognizer(PatternRecognizer):
             return self.category if words and words[-1] in _MONTH_MODIFIERS else None
         return self.category if parse_date(value) is not None else None
 
-    def _month_day(self, text: str, start: int, end: int, value: str) -> str | None:
+    def _month_day(
+        self, text: str, start: int, end: int, value: str, *, ranged: bool = False
+    ) -> str | None:
         before = text[max(0, start - 14) : start]
+        # a scale word in an earlier clause ("before 4th dose, 3/6 at 2130") does not count
+        before = _CLAUSE_BREAK.split(before)[-1]
         if _SCALE_WORDS.search(before) or _SCALE_WORDS.search(text, end, end + 12):
             return None
-        month, day = (int(v) for v in value.split("/"))
+        first, _, second = value.partition("/")
+        month, day = int(first), int(second.split("/")[0])
+        if len(second) == 4 and 1 <= month <= 12 and second[:2] in ("19", "20"):
+            return self.category  # "MRI 11/2021": month and year
         words = _words_before(text, start, 24)
         strong_before = bool(words) and words[-1] in _MD_BEFORE_WORDS
-        after = bool(_MD_AFTER.match(text, end))
-        if month <= day <= 10 and not after and not (words and words[-1] in ("on", "since", "dos")):
+        after = ranged or bool(_MD_AFTER.match(text, end))
+        if month <= day <= 10 and not after and not (words and words[-1] in _MD_LOW_OK):
             return None  # "5/5", "2/6", "4/10": far more often a score than a date
         return self.category if strong_before or after else None
 
@@ -409,7 +466,11 @@ class AgeRecognizer(PatternRecognizer):
     name = "age"
     category = "AGE"
     PATTERNS = (
-        _p(_lead("19", r"\w.") + r"\d{1,2}(?!\d)(?:'?s|st|nd|rd|th)?", 0.85),
+        # 90-119 only: every other number is rejected anyway, so never hand it to Python
+        _p(
+            _lead("19", r"\w.") + r"(?:(?<=9)\d|(?<=1)[01]\d)(?!\d)(?:'?s|st|nd|rd|th)?",
+            0.85,
+        ),
         _p(
             _lead("NnOoCcSs", "A-Za-z")
             + r"(?i:(?<=n)inety(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?|"
@@ -754,6 +815,8 @@ _UNIT_AFTER: Final = re.compile(
 
 
 _NUMERIC: Final = re.compile(r"[\d.,/-]+")
+#: ICD-10(-CM) codes with their dot: a letter, two digits, a dot, up to four characters.
+_ICD10: Final = re.compile(r"[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}")
 
 
 class IdentifierRecognizer(Recognizer):
@@ -819,6 +882,8 @@ class IdentifierRecognizer(Recognizer):
                 return Span("ID", start, end, 0.35, "generic-id")
             return None
         if len(value) >= 6 and digits >= 4 and any(c.isupper() for c in value):
+            if _ICD10.fullmatch(value):
+                return None  # S82.142A: a diagnosis code, not an identifier
             if _NUMERIC.fullmatch(value):
                 return None
             return Span("ID", start, end, 0.4, "generic-id")
@@ -953,7 +1018,23 @@ class AddressRecognizer(PatternRecognizer):
                     if start == m.start():
                         continue
                 spans.append(Span(self.category, start, end, pattern.score, self.name))
+        for m in _SHOP_ON.finditer(text):
+            if not _SHOP_WORD.search(text, max(0, m.start() - 12), m.start()):
+                continue
+            words = m.group(1).split()
+            if _specific(words) and not MONTH_RE.match(words[0]):
+                spans.append(Span(self.category, m.start(1), m.end(1), 0.6, self.name))
         return spans
+
+
+#: "the Walgreens on Lyndale", "pharmacy on Coors": a street named without its suffix.
+_SHOP_ON: Final = re.compile(r"[ \t]on[ \t]+([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)\b")
+_SHOP_WORD: Final = re.compile(
+    r"(?i:walgreens|cvs|rite aid|pharmacy|store|branch|location|office|clinic|the one)[ \t]*$"
+)
+MONTH_RE: Final = re.compile(
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+)
 
 
 _FACILITY: Final = (
@@ -1122,6 +1203,20 @@ _AMBIGUOUS_CITIES: Final = frozenset(
         "glendale",
         "mesa",
         "plano",
+        "lawrence",
+        "norman",
+        "tyler",
+        "everett",
+        "gary",
+        "quincy",
+        "eugene",
+        "helena",
+        "savannah",
+        "marietta",
+        "chandler",
+        "florence",
+        "santa",
+        "bloomington",
     ]
 )
 _STATE_ABBR_AFTER: Final = re.compile(
@@ -1144,12 +1239,33 @@ _MOVE_CONTEXT: Final = re.compile(
 
 
 def _specific(words: Sequence[str]) -> bool:
+    if any(w.lower().strip(".,") in lx.VEHICLE_WORDS for w in words):
+        return False  # "Toyota Corolla, GA plate": a car
     return any(
         w.lower().strip(".,") not in lx.STOP
         and w.lower().strip(".,") not in _GENERIC_PLACE_WORDS
         and not re.fullmatch(r"(?i)(?:county|parish|borough|township|of|general|st\.?|saint)", w)
         for w in words
     )
+
+
+#: "St. Vincent", "Saint Luke's", "St Paul": a hospital, parish or city named after a saint.
+_SAINT_PLACE: Final = re.compile(
+    r"(?:St\.?|Saint|ST\.?|SAINT)[ \t]+[A-Z][A-Za-z]+(?:['\u2019]s)?"
+    r"(?:[ \t]+(?:Hospital|Medical Center|Regional|Health|Clinic|Hospice|Mercy))?"
+)
+_NOT_SAINT_PLACE: Final = re.compile(r"(?i)[ \t]+wort\b")
+#: "County ...... Gallatin", "City: Enid", "Hometown - Gallup", "Place of birth: Accra".
+_PLACE_LABEL: Final = re.compile(
+    r"(?:County|COUNTY|City|CITY|Town|TOWN|Hometown|Birthplace|Place of [Bb]irth|"
+    r"Township|Parish|Borough|Neighbou?rhood)"
+    r"[ \t]*(?::|\.{2,}|-)[ \t.]*([A-Z][A-Za-z'\u2019.-]+(?:[ \t][A-Z][A-Za-z'\u2019.-]+){0,2})"
+)
+#: "Dr. Halvorsen (Northwestern)", "DR. KIM (MERCY)": the doctor's institution in brackets.
+_AFFILIATION: Final = re.compile(
+    r"(?:Dr|DR|Doctor)\.?[ \t]+[A-Z][A-Za-z'\u2019-]+(?:[ \t]+[A-Z][A-Za-z'\u2019-]+)?[ \t]+"
+    r"\(([A-Z][A-Za-z'\u2019&.-]+(?:[ \t][A-Z][A-Za-z'\u2019&.-]+){0,3})\)"
+)
 
 
 class LocationRecognizer(Recognizer):
@@ -1178,6 +1294,23 @@ class LocationRecognizer(Recognizer):
             words = text[new_start:start].split()
             if words and _specific(words):
                 spans.append(Span("LOCATION", new_start, end, 0.75, self.name))
+        for m in _SAINT_PLACE.finditer(text):
+            if m.start() > 0 and text[m.start() - 1].isalnum():
+                continue
+            if _NOT_SAINT_PLACE.match(text, m.end()):
+                continue  # St. John's wort
+            start = _extend_left(text, m.start(), max_words=2, stop=_FACILITY_STOP)
+            spans.append(Span("LOCATION", start, m.end(), 0.7, self.name))
+        for m in _PLACE_LABEL.finditer(text):
+            start, end = m.span(1)
+            words = text[start:end].split()
+            if words and _specific(words):
+                spans.append(Span("LOCATION", start, end, 0.8, self.name))
+        for m in _AFFILIATION.finditer(text):
+            start, end = m.span(1)
+            words = text[start:end].split()
+            if words and _specific(words) and not _CREDENTIAL.fullmatch(text[start:end]):
+                spans.append(Span("LOCATION", start, end, 0.6, self.name))
         for m in self._COUNTY_OF.finditer(text):
             spans.append(Span("LOCATION", m.start(), m.end(), 0.8, self.name))
         for m in (*_STATE_ABBR_AFTER.finditer(text), *_STATE_NAME_AFTER.finditer(text)):
@@ -1238,8 +1371,8 @@ _TOKEN: Final = re.compile(
     r"[A-Z][A-Za-z]*(?:['\u2019][A-Za-z]+)?(?:-[A-Z][A-Za-z]*(?:['\u2019][A-Za-z]+)?)*"
 )
 _GAP: Final = re.compile(
-    r"[ \t]{1,2}|,[ \t]?|[ \t](?:van|von|der|den|de|del|della|di|da|du|la|le|bin|ibn|al|el|ter|"
-    r"ten)(?:[ \t](?:der|den|la|le|los|las))?[ \t]"
+    r"[ \t]{1,2}|,[ \t]?|[ \t](?:van|von|vom|zu|der|den|de|del|della|di|da|das|do|dos|du|la|le|"
+    r"bin|bint|ibn|abu|ben|al|el|ter|ten)(?:[ \t](?:der|den|de|la|le|los|las))?[ \t]"
 )
 _DOT_GAP: Final = re.compile(r"\.[ \t]?")
 _CREDENTIAL: Final = re.compile(rf"(?:{lx.CREDENTIALS})")
@@ -1321,6 +1454,50 @@ _NAME_CONTEXT_WORDS: Final = frozenset(
         "co-signed",
         "reviewed",
         "seen",
+        "hi",
+        "hello",
+        "hey",
+        "thanks",
+        "sponsor",
+        "stepson",
+        "stepdaughter",
+        "stepmother",
+        "stepfather",
+        "son-in-law",
+        "daughter-in-law",
+        "mother-in-law",
+        "father-in-law",
+        "brother-in-law",
+        "sister-in-law",
+        "grandchild",
+        "granddad",
+        "nana",
+        "boss",
+        "coworker",
+        "co-worker",
+        "employer",
+        "manager",
+        "supervisor",
+        "pharmacist",
+        "paramedic",
+        "scribe",
+        "crna",
+        "officer",
+        "deputy",
+        "detective",
+        "trooper",
+        "coach",
+        "teacher",
+        "pastor",
+        "aide",
+        "hha",
+        "cna",
+        "lpn",
+        "pa-c",
+        "dpt",
+        "pharmd",
+        "lcsw",
+        "do",
     ]
 )
 _NAME_CONTEXT_PAIRS: Final = frozenset(
@@ -1341,6 +1518,16 @@ _NAME_CONTEXT_PAIRS: Final = frozenset(
         "referred by",
         "per dr",
         "contact person",
+        "this is",
+        "message from",
+        "call from",
+        "accompanied by",
+        "copy to",
+        "care of",
+        "lives with",
+        "staying with",
+        "living with",
+        "married to",
     }
 )
 #: Weak context: the word must also look like a name (listed name, initial).
@@ -1351,21 +1538,127 @@ _CONTEXT_FILLER: Final = frozenset(["is", "was", "named", "called", "mr", "mrs",
 
 
 def _sentence_start(text: str, start: int) -> bool:
-    """Whether only spaces separate ``start`` from a full stop, a line start or the text start."""
+    """Whether only spaces separate ``start`` from a full stop, a line start or the text start.
+
+    Dot leaders ("Name ........ Joe") and an ellipsis are a label layout, not a full stop.
+    """
     i = start - 1
     while i >= 0 and text[i] in " \t":
         i -= 1
+    if i >= 1 and text[i] == "." and text[i - 1] == ".":
+        return False
     return i < 0 or text[i] in ".!?\n"
+
+
+#: A label before a value ("Patient:", "Emergency ....", "Copy to -"): the label's last word.
+_LABEL_TAIL: Final = re.compile(r"([A-Za-z][A-Za-z/'-]*)[ \t]*(?::|\.{2,}|\s-)[ \t.]*$")
+#: Labels whose value is a person ("Patient: Haugland, Per-Erik", "Emergency ... Hollis Whitcombe").
+_NAME_LABELS: Final = frozenset(
+    [
+        "name",
+        "patient",
+        "pt",
+        "client",
+        "resident",
+        "member",
+        "subscriber",
+        "insured",
+        "guarantor",
+        "emergency",
+        "contact",
+        "preferred",
+        "nickname",
+        "aka",
+        "attending",
+        "surgeon",
+        "assistant",
+        "anesthesia",
+        "anesthesiologist",
+        "crna",
+        "scribe",
+        "pcp",
+        "provider",
+        "physician",
+        "clinician",
+        "therapist",
+        "counselor",
+        "pharmacist",
+        "nurse",
+        "rn",
+        "lpn",
+        "np",
+        "pa",
+        "md",
+        "do",
+        "resident",
+        "fellow",
+        "intern",
+        "by",
+        "to",
+        "from",
+        "cc",
+        "attn",
+        "re",
+        "signed",
+        "author",
+        "dictated",
+        "transcribed",
+        "cosigner",
+        "witness",
+        "interpreter",
+        "caregiver",
+        "mother",
+        "father",
+        "parent",
+        "parents",
+        "spouse",
+        "hcp",
+        "poa",
+        "proxy",
+        "sw",
+        "cm",
+        "id",
+        "pt/id",
+        "manager",
+        "supervisor",
+        "employer",
+        "owner",
+        "driver",
+        "officer",
+        "paramedic",
+        "emt",
+        "chaplain",
+        "student",
+        "child",
+        "infant",
+        "baby",
+        "son",
+        "daughter",
+        "wife",
+        "husband",
+        "partner",
+        "sibling",
+        "brother",
+        "sister",
+    ]
+)
+_PUNCT_ONLY: Final = re.compile(r"[^A-Za-z0-9#]*")
 
 
 def _name_context(text: str, start: int) -> str | None:
     """``"strong"`` / ``"weak"`` when the words just before ``start`` announce a name."""
-    window = text[max(0, start - 32) : start]
+    window = text[max(0, start - 40) : start]
     nl = window.rfind("\n")
     if nl >= 0:
         window = window[nl + 1 :]
+    tail = window.rstrip(" \t")
+    if tail[-1:] in (":", ".", "-"):  # cheap test before the regex
+        label = _LABEL_TAIL.search(window)
+        if label and label.group(1).lower() in _NAME_LABELS:
+            return "strong"
     words = window.lower().replace(":", " ").replace(",", " ").replace("(", " ").split()
-    words = [w.strip("'\".;") for w in words]
+    words = [w.strip("'\".;\u2018\u2019\u201c\u201d-") for w in words]
+    words = [w for w in words if w and not _PUNCT_ONLY.fullmatch(w)]
     while words and words[-1] in _CONTEXT_FILLER and len(words) > 1:
         words.pop()
     if not words:
@@ -1399,7 +1692,6 @@ class _Tok:
     comma_before: bool = False
 
 
-@lru_cache(maxsize=65536)
 def _classify(tok: str, next_char: str) -> str:
     low = tok.lower()
     base = low[:-2] if low.endswith(("'s", "\u2019s")) else low
@@ -1424,6 +1716,84 @@ def _classify(tok: str, next_char: str) -> str:
     return "other"
 
 
+#: "Rosalind 'Roz' Etheridge-Banks", 'Dakota "Koda" Redhorse-Mills', "Beatrix (Bea) Lindqvist".
+_NICKNAME: Final = re.compile(
+    r"['\"\u2018\u201c(](?<=[ \t]['\"\u2018\u201c(])([A-Z][a-z]+)['\"\u2019\u201d)]"
+    r"[ \t]+([A-Z][A-Za-z'\u2019]+(?:-[A-Z][A-Za-z'\u2019]+)?)"
+)
+#: The given name before a nickname (matched backwards from the quote).
+_NICK_FIRST: Final = re.compile(r"([A-Z][A-Za-z]+(?:-[A-Z][A-Za-z]+)?)[ \t]+$")
+#: After a found name: "and Imogen Featherstonehaugh-Lowe", "& Pieter".
+_AND_NAME: Final = re.compile(
+    r"[ \t]+(?:and|&)[ \t]+([A-Z][a-z][A-Za-z'\u2019]*(?:-[A-Z][A-Za-z'\u2019]+)?"
+    r"(?:[ \t]+[A-Z][a-z][A-Za-z'\u2019]*(?:-[A-Z][A-Za-z'\u2019]+)?)?)"
+)
+
+
+def _plain_word(tok: str) -> bool:
+    """A capitalised token that is not a stop word, eponym, title or credential."""
+    return _classify(tok, " ") in ("first", "amb", "last", "wordlast", "other")
+
+
+def _nicknames(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in _NICKNAME.finditer(text):
+        before = _NICK_FIRST.search(text, max(0, m.start() - 40), m.start())
+        if before is None or (before.start() > 0 and text[before.start() - 1].isalnum()):
+            continue
+        first, nick, last = before.group(1), m.group(1), m.group(2)
+        if _plain_word(first) and _plain_word(nick) and _plain_word(last):
+            out.append(Span("NAME", before.start(1), before.end(1), 0.8, "nickname"))
+            for group in (1, 2):
+                out.append(Span("NAME", m.start(group), m.end(group), 0.8, "nickname"))
+    return out
+
+
+def _coordinated(text: str, spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for span in spans:
+        if span.category != "NAME" or span.score < 0.7:
+            continue
+        m = _AND_NAME.match(text, span.end)
+        if m is None:
+            continue
+        words = m.group(1).split()
+        kinds = [_classify(w, " ") for w in words]
+        if kinds[0] not in ("first", "amb", "last", "other"):
+            continue
+        if len(words) == 2 and kinds[1] not in ("first", "amb", "last", "wordlast", "other"):
+            out.append(Span("NAME", m.start(1), m.start(1) + len(words[0]), 0.7, "name-and"))
+            continue
+        out.append(Span("NAME", m.start(1), m.end(1), 0.7, "name-and"))
+    return out
+
+
+#: A capitalised word not glued to a letter or digit before it and not followed by a digit
+#: ("SpO2", "F-150", "T2DM" are codes). Atomic, so "SpO2" is not retried as "Sp".
+_NAME_TOKEN: Final = re.compile(
+    r"[A-Z](?<![^\W_][A-Z])(?<![^\W_]['\u2019][A-Z])"
+    r"(?>[A-Za-z]*(?:['\u2019][A-Za-z]+)?(?:-[A-Z][A-Za-z]*(?:['\u2019][A-Za-z]+)?)*)"
+    r"(?!\d|-\d)"
+)
+#: Word -> kind, when the next character is a space, tab or dot (titles) / anything else.
+_KINDS_SEP: Final[dict[str, str]] = {}
+_KINDS_OTHER: Final[dict[str, str]] = {}
+_KIND_CACHE_MAX: Final = 50_000
+
+
+def _remember(cache: dict[str, str], word: str, kind: str) -> None:
+    """Cache a lexicon word's kind. Unknown words ("other": maybe a patient's surname) are never
+    kept, so no note content outlives the call; the cache is bounded by the word lists."""
+    if kind != "other":
+        if len(cache) >= _KIND_CACHE_MAX:
+            cache.clear()
+        cache[word] = kind
+
+
+#: Kinds that on their own start nothing (a lone one is skipped unless it may start a city).
+_INERT: Final = frozenset(["stop", "cred", "title", "epon", "initial"])
+
+
 class NameRecognizer(Recognizer):
     """Person names from one pass over capitalised tokens.
 
@@ -1442,40 +1812,56 @@ class NameRecognizer(Recognizer):
         self._city_first = {c.split()[0] for c in self._cities}
 
     def analyze(self, text: str) -> list[Span]:
-        tokens: list[_Tok] = []
-        for m in _TOKEN.finditer(text):
-            start, end = m.span()
-            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'\u2019"):
-                continue
-            if end < len(text) and (
-                text[end].isdigit() or (text[end] == "-" and text[end + 1 : end + 2].isdigit())
-            ):
-                continue  # SpO2, F-150, T2DM: part of a code, not a word
-            if end - start == 1 and text[max(0, start - 2) : start].strip()[-1:].isdigit():
-                continue  # "98.4 F", "5 L": a unit after a number
-            nxt = text[end] if end < len(text) else ""
-            if nxt not in ". \t":
-                nxt = ""
-            tokens.append(_Tok(start, end, m.group(), m.group().lower(), _classify(m.group(), nxt)))
+        # Speed: the boundary rules live in the regex (C), kinds come from two plain dicts, and
+        # a lone token that cannot start anything (a stop word, a credential) never reaches
+        # ``_run``. Behaviour is the same as one _Tok per token and _joins per pair.
         spans: list[Span] = []
         run: list[_Tok] = []
-        for tok in tokens:
-            if run and self._joins(text, run[-1], tok):
-                run.append(tok)
-                continue
-            if run:
-                self._run(text, run, spans)
+        prev: _Tok | None = None
+        city_first = self._city_first
+        kinds_sep, kinds_other = _KINDS_SEP, _KINDS_OTHER
+        n = len(text)
+        for m in _NAME_TOKEN.finditer(text):
+            start, end = m.span()
+            word = m.group()
+            if end - start == 1 and text[max(0, start - 2) : start].strip()[-1:].isdigit():
+                continue  # "98.4 F", "5 L": a unit after a number
+            if end >= n or text[end] in ". \t":
+                kind = kinds_sep.get(word)
+                if kind is None:
+                    kind = _classify(word, " ")
+                    _remember(kinds_sep, word, kind)
+            else:
+                kind = kinds_other.get(word)
+                if kind is None:
+                    kind = _classify(word, "")
+                    _remember(kinds_other, word, kind)
+            tok = _Tok(start, end, word, word.lower(), kind)
+            if prev is not None:
+                gap_start = prev.end
+                if (start == gap_start + 1 and text[gap_start] == " ") or self._joins(
+                    text, prev, tok
+                ):
+                    run.append(tok)
+                    prev = tok
+                    continue
+                if len(run) > 1 or run[0].kind not in _INERT or run[0].low in city_first:
+                    self._run(text, run, spans)
             run = [tok]
+            prev = tok
         if run:
             self._run(text, run, spans)
-        return spans
+        spans.extend(_nicknames(text))
+        spans.extend(_coordinated(text, spans))
+        # "St. John's wort" is a herb, not a person
+        return [s for s in spans if not _NOT_SAINT_PLACE.match(text, s.end)]
 
     @staticmethod
     def _joins(text: str, prev: _Tok, tok: _Tok) -> bool:
         gap = text[prev.end : tok.start]
         if gap == " ":
             return True
-        if len(gap) > 7:
+        if len(gap) > 12:
             return False
         if _GAP.fullmatch(gap):
             if "," in gap:

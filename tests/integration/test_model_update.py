@@ -56,6 +56,7 @@ def test_model_update_under_load(tmp_path: Path) -> None:
                 "CDS_ALLOW_UNAUTHENTICATED": "true",
                 "TRITON_URL": triton.grpc_url,
                 "CDS_MODEL_REPOSITORY": str(repo),
+                "CDS_RATE_LIMIT_PER_MINUTE": "0",  # the load loop is one caller
             },
         )
         results: list[tuple[int, str]] = []

@@ -409,7 +409,10 @@ def context_name_seeds(ctx: DeidContext) -> tuple[str, ...]:
 
 # --- every mention of a name found once ---------------------------------------------------------
 
-_SEED_TOKEN: Final = re.compile(r"[A-Za-z][A-Za-z'\u2019]*(?:-[A-Za-z][A-Za-z'\u2019]*)*")
+_SEED_TOKEN: Final = re.compile(
+    r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f'\u2019]*"
+    r"(?:-[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f'\u2019]*)*"
+)
 
 
 def propagate_names(

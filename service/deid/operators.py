@@ -149,18 +149,35 @@ def _match_case(word: str, like: str) -> str:
     return word
 
 
-_NAME_PART: Final = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")
+#: A name token, accented Latin letters included ("Wiśniewski" is replaced whole).
+_NAME_PART: Final = re.compile(
+    r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f'\u2019]*"
+)
 _CREDENTIAL: Final = re.compile(rf"(?:{lx.CREDENTIALS})")
 
 
-def surrogate_name(value: str, *, key: bytes, subject: str) -> str:
-    """Token-by-token fake name: given names from the given-name list, others from surnames."""
+def surrogate_name(
+    value: str, *, key: bytes, subject: str, memo: dict[str, str] | None = None
+) -> str:
+    """Token-by-token fake name: given names from the given-name list, others from surnames.
+
+    ``memo`` (token -> fake, for one call only) saves the keyed hash of a token that recurs in
+    several spans ("Harriet" and "ZELENKO, Harriet P").
+    """
 
     firsts = lx.first_names()
     ambiguous = lx.ambiguous_names()
 
     def one(m: re.Match[str]) -> str:
         tok = m.group()
+        if memo is not None:
+            fake = memo.get(tok)
+            if fake is None:
+                fake = memo[tok] = fresh(tok)
+            return fake
+        return fresh(tok)
+
+    def fresh(tok: str) -> str:
         base = tok[:-2] if tok.endswith(("'s", "\u2019s")) else tok
         suffix = tok[len(base) :]
         low = base.lower()
@@ -177,12 +194,23 @@ def surrogate_name(value: str, *, key: bytes, subject: str) -> str:
     return _NAME_PART.sub(one, value)
 
 
-def _surrogate(category: str, value: str, ctx: DeidContext) -> str:
+class _CallMemo:
+    """Keyed values computed once per :func:`apply_operators` call (never kept beyond it)."""
+
+    __slots__ = ("name_tokens", "offset")
+
+    def __init__(self) -> None:
+        self.name_tokens: dict[str, str] = {}
+        self.offset: int | None = None
+
+
+def _surrogate(category: str, value: str, ctx: DeidContext, memo: _CallMemo | None = None) -> str:
     key, subject = ctx.key, ctx.subject_key
     if category == "NAME":
-        return surrogate_name(value, key=key, subject=subject)
+        tokens = memo.name_tokens if memo is not None else None
+        return surrogate_name(value, key=key, subject=subject, memo=tokens)
     if category == "DATE":
-        return _shift(value, ctx)
+        return _shift(value, ctx, memo)
     if category in ("AGE", "ZIP"):
         return _generalize(category, value)
     if category == "EMAIL":
@@ -211,8 +239,14 @@ def _surrogate(category: str, value: str, ctx: DeidContext) -> str:
     return _keyed_chars(key, subject, category, value)
 
 
-def _shift(value: str, ctx: DeidContext) -> str:
-    shifted = shift_date(value, date_offset(ctx.key, ctx.subject_key))
+def _shift(value: str, ctx: DeidContext, memo: _CallMemo | None = None) -> str:
+    if memo is None:
+        offset = date_offset(ctx.key, ctx.subject_key)
+    else:
+        if memo.offset is None:
+            memo.offset = date_offset(ctx.key, ctx.subject_key)
+        offset = memo.offset
+    shifted = shift_date(value, offset)
     return shifted if shifted is not None else "[DATE]"
 
 
@@ -229,29 +263,30 @@ def _generalize(category: str, value: str) -> str:
     return f"[{category}]"
 
 
-def replacement(span: Span, value: str, ctx: DeidContext) -> str:
+def replacement(span: Span, value: str, ctx: DeidContext, memo: _CallMemo | None = None) -> str:
     """What replaces ``value`` (the text of ``span``) under the configured operator."""
     operator = ctx.operators.get(span.category) or DEFAULT_OPERATORS.get(span.category, "redact")
     if operator == "redact":
         return f"[{span.category}]"
     if operator == "shift":
-        return _shift(value, ctx)
+        return _shift(value, ctx, memo)
     if operator == "generalize":
         return _generalize(span.category, value)
-    return _surrogate(span.category, value, ctx)
+    return _surrogate(span.category, value, ctx, memo)
 
 
 def apply_operators(text: str, spans: Sequence[Span], ctx: DeidContext) -> str:
     """The text with every (disjoint, sorted) span replaced."""
     out: list[str] = []
     memo: dict[tuple[str, str], str] = {}  # a note repeats its names: replace each once
+    call = _CallMemo()
     cursor = 0
     for span in spans:
         out.append(text[cursor : span.start])
         value = text[span.start : span.end]
         key = (span.category, value)
         if key not in memo:
-            memo[key] = replacement(span, value, ctx)
+            memo[key] = replacement(span, value, ctx, call)
         out.append(memo[key])
         cursor = span.end
     out.append(text[cursor:])

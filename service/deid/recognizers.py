@@ -13,6 +13,7 @@ All patterns are compiled once at import; nothing here keeps or logs the text it
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final
@@ -29,10 +30,15 @@ class Pattern:
     regex: re.Pattern[str]
     score: float
     group: int | str = 0
+    #: Substrings of which at least one occurs in every text the regex can match in: a text
+    #: with none of them skips the scan (speed only; ``in`` is far cheaper than a regex pass).
+    hints: tuple[str, ...] = ()
 
 
-def _p(pattern: str, score: float, group: int | str = 0, flags: int = 0) -> Pattern:
-    return Pattern(re.compile(pattern, flags), score, group)
+def _p(
+    pattern: str, score: float, group: int | str = 0, flags: int = 0, hints: tuple[str, ...] = ()
+) -> Pattern:
+    return Pattern(re.compile(pattern, flags), score, group, hints)
 
 
 class Recognizer:
@@ -61,6 +67,8 @@ class PatternRecognizer(Recognizer):
     def analyze(self, text: str) -> list[Span]:
         spans: list[Span] = []
         for pattern in self.PATTERNS:
+            if pattern.hints and not any(h in text for h in pattern.hints):
+                continue
             for match in pattern.regex.finditer(text):
                 start, end = match.span(pattern.group)
                 if start < 0 or start == end:
@@ -132,6 +140,11 @@ def ssn_valid(area: str, group: str, serial: str) -> bool:
 # position (measured: 4 MB/s against 20-40 MB/s for the same pattern led by a class). So every
 # pattern here starts with a class (``_lead``) or literals, is loose, and the exact rules (date
 # validity, octet ranges, context words) are checked in Python on the few candidates.
+
+
+def _case_variants(*words: str) -> tuple[str, ...]:
+    """``words`` in lower, Title and UPPER case (hints for a case-insensitive regex)."""
+    return tuple(v for w in words for v in (w, w.capitalize(), w.upper()))
 
 
 def _lead(chars: str, not_before: str) -> str:
@@ -269,8 +282,8 @@ _CLAUSE_BREAK: Final = re.compile(r"[,;(]")
 _RANGE_SEP: Final = re.compile(r"\s*[-\u2013]\s*")
 _MD_AFTER: Final = re.compile(r"\s*(?:@|at\s+\d|\d{1,2}:\d{2}|\d{3,4}\s*(?:h|hrs)\b|-\s*\d)")
 _SCALE_WORDS: Final = re.compile(
-    r"(?i)strength|power|motor|murmur|pain|reflex|score|scale|grade|out of|\bbp\b|sbp|dbp|"
-    r"blood pressure|ratio|titer|dilution|tab|pill|dose|cup|inch|splits?|fraction"
+    r"(?i)\b(?:strength|power|motor|murmur|pain|reflex|score|scale|grade|out of|bp\b|sbp|dbp|"
+    r"blood pressure|ratio|titer|dilution|tab|pill|dose|cup|inch|splits?|fraction)"
 )
 _MONTH_MODIFIERS: Final = frozenset(
     [
@@ -352,6 +365,24 @@ class DateRecognizer(PatternRecognizer):
             r"Memorial Day|Labor Day|Veterans Day|Valentine'?s Day|Mother'?s Day|Father'?s Day|"
             r"Juneteenth|Hanukkah|Passover|Diwali)(?:\s+(?:Day|Eve|Sunday))?\b",
             0.6,
+            hints=(
+                "Christmas",
+                "Thanksgiving",
+                "Easter",
+                "New Year",
+                "Halloween",
+                "Independence",
+                "Memorial",
+                "Labor",
+                "Veterans",
+                "Valentine",
+                "Mother",
+                "Father",
+                "Juneteenth",
+                "Hanukkah",
+                "Passover",
+                "Diwali",
+            ),
         ),
     )
 
@@ -382,6 +413,20 @@ class DateRecognizer(PatternRecognizer):
             words = _words_before(text, start, 20)
             return self.category if words and words[-1] in _MONTH_MODIFIERS else None
         return self.category if parse_date(value) is not None else None
+
+    def analyze(self, text: str) -> list[Span]:
+        spans = super().analyze(text)
+        out: list[Span] = []
+        for span in spans:
+            value = text[span.start : span.end]
+            sep = _RANGE_SEP.search(value) if "/" in value and span.score == 0.9 else None
+            if sep is None or not value[0].isdigit():
+                out.append(span)
+                continue
+            # "11/25-11/27": two dates, so each can be shifted on its own
+            out.append(Span(span.category, span.start, span.start + sep.start(), 0.9, self.name))
+            out.append(Span(span.category, span.start + sep.end(), span.end, 0.9, self.name))
+        return out
 
     def _month_day(
         self, text: str, start: int, end: int, value: str, *, ranged: bool = False
@@ -477,6 +522,7 @@ class AgeRecognizer(PatternRecognizer):
             r"(?<=o)ne\s+hundred(?:\s+and)?(?:\s+(?:one|two|three|four|five|six|seven|eight|nine|ten))?|"
             r"(?<=n)onagenarian|(?<=c)entenarian|(?<=s)upercentenarian)(?![A-Za-z])",
             0.85,
+            hints=_case_variants("inety", "hundred", "genarian", "tenarian"),
         ),
     )
 
@@ -664,6 +710,7 @@ class IpRecognizer(PatternRecognizer):
             _lead("0-9A-Fa-f", r"\w:")
             + r"[0-9A-Fa-f]{0,3}:(?:[0-9A-Fa-f]{0,4}:){1,6}[0-9A-Fa-f]{0,4}(?![\w:])",
             0.85,
+            hints=("::", *(f":{c}" for c in "0123456789abcdefABCDEF")),
         ),
     )
 
@@ -686,7 +733,11 @@ class SsnRecognizer(PatternRecognizer):
     category = "SSN"
     PATTERNS = (
         _p(_lead("0-9", r"\w-") + r"\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.85),
-        _p(_lead("Xx*#", r"\w*#") + r"[Xx*#]{2}-[Xx*#]{2}-\d{4}(?![\d-])", 0.8),
+        _p(
+            _lead("Xx*#", r"\w*#") + r"[Xx*#]{2}-[Xx*#]{2}-\d{4}(?![\d-])",
+            0.8,
+            hints=("X-", "x-", "*-", "#-"),
+        ),
     )
 
     def validate(self, text: str, start: int, end: int, _match: re.Match[str]) -> str | None:
@@ -754,7 +805,8 @@ for _category, _phrases in (
         "ID",
         "id|identifier|case|accession|acc|specimen|requisition|req|order|ref|reference|ticket|"
         "badge|employee|passport|study|subject|form|confirmation|conf|tracking|barcode|enc|"
-        "encounter|visit|csn|incident|sample|kit|voucher|authorization|auth|prior auth|docket",
+        "encounter|visit|csn|incident|sample|kit|voucher|authorization|auth|prior auth|docket|"
+        "job|dictation|transcription",
     ),
 ):
     for _phrase in _phrases.split("|"):
@@ -815,6 +867,17 @@ _UNIT_AFTER: Final = re.compile(
 
 
 _NUMERIC: Final = re.compile(r"[\d.,/-]+")
+_DROP_DIGITS: Final = str.maketrans("", "", "0123456789")
+#: Every word of every label phrase, and its hyphen pieces ("medi-cal"): a superset test for
+#: ``IdentifierRecognizer._label`` (a lower-cased word scan plus a set is far cheaper than a
+#: case-insensitive alternation).
+_LABEL_WORDS: Final = frozenset(
+    piece
+    for phrase in _LABELS
+    for word in phrase.replace("#", " ").split()
+    for piece in (word, *word.split("-"))
+)
+_LOWER_WORD: Final = re.compile(r"[a-z][a-z'/]*")
 #: ICD-10(-CM) codes with their dot: a letter, two digits, a dot, up to four characters.
 _ICD10: Final = re.compile(r"[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}")
 
@@ -829,6 +892,13 @@ class IdentifierRecognizer(Recognizer):
     def analyze(self, text: str) -> list[Span]:
         spans: list[Span] = []
         n = len(text)
+        # Speed: where every label word ends, found in one C scan; a token with none of them
+        # in the 40 characters before it skips the word-by-word label check.
+        low = text.lower()
+        if len(low) == len(text):
+            label_ends = [m.end() for m in _LOWER_WORD.finditer(low) if m.group() in _LABEL_WORDS]
+        else:  # lower() changed the length ("İ"): offsets would not line up, check every token
+            label_ends = list(range(n + 1))
         for m in _VALUE_TOKEN.finditer(text):
             start, end = m.span()
             if start > 0 and text[start - 1].isdigit():
@@ -836,25 +906,31 @@ class IdentifierRecognizer(Recognizer):
             while start > 0 and (
                 text[start - 1].isalpha()
                 or (text[start - 1] == "-" and start > 1 and text[start - 2].isalnum())
+                # "LCS.0033781", "RN.448213": a letter prefix joined by a dot
+                or (text[start - 1] == "." and start > 1 and text[start - 2].isupper())
             ):
                 start -= 1
             if end < n and text[end].isalpha():
                 continue
             value = text[start:end]
-            span = self._classify(text, start, end, value)
+            span = self._classify(text, start, end, value, label_ends)
             if span is not None:
                 spans.append(span)
         return spans
 
-    def _classify(self, text: str, start: int, end: int, value: str) -> Span | None:
-        digits = sum(c.isdigit() for c in value)
+    def _classify(
+        self, text: str, start: int, end: int, value: str, label_ends: Sequence[int] = ()
+    ) -> Span | None:
+        digits = len(value) - len(value.translate(_DROP_DIGITS))
         if (digits < 2 or (digits < 3 and value.isdigit())) and not (
             len(value) <= 4 and _PLATE_TAIL.match(text, end)
         ):
             return None
         if "." in value and value.replace(".", "").isdigit():
             return None  # 2.5, 1.62: measurements
-        label = self._label(text, start)
+        i = bisect_right(label_ends, start - 40)
+        near = i < len(label_ends) and label_ends[i] <= start
+        label = self._label(text, start) if near else None
         if label == "VEHICLE" and len(value) <= 4:
             # plates are often written in two groups: "4RW 771"
             tail = _PLATE_TAIL.match(text, end)
@@ -998,11 +1074,30 @@ class AddressRecognizer(PatternRecognizer):
             rf"(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?",
             0.9,
         ),
-        _p(r"[Pp](?:\.?\s?[Oo]\.?\s*[Bb][Oo][Xx]|ost\s+[Oo]ffice\s+[Bb]ox)\s+\d{1,6}\b", 0.9),
-        _p(r"(?:Route|Rte|Highway|Hwy|Interstate|County Road|State Route)[-\s]?\d{1,4}\b", 0.6),
+        _p(
+            r"[Pp](?:\.?\s?[Oo]\.?\s*[Bb][Oo][Xx]|ost\s+[Oo]ffice\s+[Bb]ox)\s+\d{1,6}\b",
+            0.9,
+            hints=("ox", "oX", "Ox", "OX"),
+        ),
+        _p(
+            r"(?:Route|Rte|Highway|Hwy|Interstate|County Road|State Route)[-\s]?\d{1,4}\b",
+            0.6,
+            hints=("Route", "Rte", "Highway", "Hwy", "Interstate", "County Road"),
+        ),
         _p(
             r"(?:Street|Avenue|Boulevard|Road|Lane|Highway|Parkway|Turnpike|Terrace)\b",
             0.5,
+            hints=(
+                "Street",
+                "Avenue",
+                "Boulevard",
+                "Road",
+                "Lane",
+                "Highway",
+                "Parkway",
+                "Turnpike",
+                "Terrace",
+            ),
         ),
     )
 
@@ -1018,6 +1113,11 @@ class AddressRecognizer(PatternRecognizer):
                     if start == m.start():
                         continue
                 spans.append(Span(self.category, start, end, pattern.score, self.name))
+        for m in _STREET_CUED.finditer(text):
+            words = m.group(1).split()
+            if words[0].lower() in lx.STOP or words[0].lower().rstrip(".") in _CALENDAR_WORDS:
+                continue
+            spans.append(Span(self.category, m.start(1), m.end(1), 0.7, self.name))
         for m in _SHOP_ON.finditer(text):
             if not _SHOP_WORD.search(text, max(0, m.start() - 12), m.start()):
                 continue
@@ -1026,6 +1126,63 @@ class AddressRecognizer(PatternRecognizer):
                 spans.append(Span(self.category, m.start(1), m.end(1), 0.6, self.name))
         return spans
 
+
+#: "lives on Pawtucket Blvd", "at Ridgeway Ave and 5th St": a named street without a number,
+#: after a preposition that places something on it.
+_STREET_CUED: Final = re.compile(
+    r"\b(?:on|at|off|near|and|of|along|onto|via|&)[ \t]+"
+    r"((?:[A-Z][a-z'\u2019]+|\d{1,3}(?:st|nd|rd|th))(?:[ \t][A-Z][a-z'\u2019]+){0,2}[ \t]"
+    r"(?:Blvd|Ave|Av|St|Dr|Rd|Ln|Pkwy|Hwy|Ct|Pl|Ter|Terr|Cir|Street|Avenue|Road|Drive|Lane|"
+    r"Boulevard|Parkway|Court|Place|Terrace|Circle)\b\.?)(?!\.?[ \t]*[A-Z][a-z])"
+)
+
+_CALENDAR_WORDS: Final = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "today",
+        "tomorrow",
+    ]
+)
 
 #: "the Walgreens on Lyndale", "pharmacy on Coors": a street named without its suffix.
 _SHOP_ON: Final = re.compile(r"[ \t]on[ \t]+([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)\b")
@@ -1311,7 +1468,7 @@ class LocationRecognizer(Recognizer):
             words = text[start:end].split()
             if words and _specific(words) and not _CREDENTIAL.fullmatch(text[start:end]):
                 spans.append(Span("LOCATION", start, end, 0.6, self.name))
-        for m in self._COUNTY_OF.finditer(text):
+        for m in self._COUNTY_OF.finditer(text) if " of " in text else ():
             spans.append(Span("LOCATION", m.start(), m.end(), 0.8, self.name))
         for m in (*_STATE_ABBR_AFTER.finditer(text), *_STATE_NAME_AFTER.finditer(text)):
             start = m.start()
@@ -1656,9 +1813,20 @@ def _name_context(text: str, start: int) -> str | None:
         label = _LABEL_TAIL.search(window)
         if label and label.group(1).lower() in _NAME_LABELS:
             return "strong"
-    words = window.lower().replace(":", " ").replace(",", " ").replace("(", " ").split()
-    words = [w.strip("'\".;\u2018\u2019\u201c\u201d-") for w in words]
-    words = [w for w in words if w and not _PUNCT_ONLY.fullmatch(w)]
+    raw = window.lower().replace(":", " ").replace(",", " ").replace("(", " ").split()
+    # Speed: only the last two words after the trailing fillers matter; walk back from the end.
+    rev: list[str] = []
+    for w in reversed(raw):
+        w = w.strip("'\".;\u2018\u2019\u201c\u201d-")
+        if not w or _PUNCT_ONLY.fullmatch(w):
+            continue
+        rev.append(w)
+        k = 0
+        while k < len(rev) and rev[k] in _CONTEXT_FILLER:
+            k += 1
+        if len(rev) - k >= 2:
+            break
+    words = rev[::-1]
     while words and words[-1] in _CONTEXT_FILLER and len(words) > 1:
         words.pop()
     if not words:
@@ -1699,7 +1867,7 @@ def _classify(tok: str, next_char: str) -> str:
         return "initial"
     if (low in lx.TITLES or (low + ".") in lx.TITLES) and next_char in ". \t":
         return "title"
-    if _CREDENTIAL.fullmatch(tok) and tok.isupper():
+    if tok.isupper() and _CREDENTIAL.fullmatch(tok):
         return "cred"
     if base in lx.STOP:
         return "stop"
@@ -1720,6 +1888,11 @@ def _classify(tok: str, next_char: str) -> str:
 _NICKNAME: Final = re.compile(
     r"['\"\u2018\u201c(](?<=[ \t]['\"\u2018\u201c(])([A-Z][a-z]+)['\"\u2019\u201d)]"
     r"[ \t]+([A-Z][A-Za-z'\u2019]+(?:-[A-Z][A-Za-z'\u2019]+)?)"
+)
+#: "Dictated 02/27/2024 14:10 by AHC": a clinician's initials after a sign-off verb.
+_SIGNED_INITIALS: Final = re.compile(
+    r"\b(?:[Dd]ictated|[Tt]ranscribed|[Ss]igned|[Cc]osigned|[Ee]ntered|[Rr]eviewed|[Ee]dited)"
+    r"\b[^\n]{0,40}?\bby[ \t]+([A-Z]{2,3})\b(?![ \t]*[A-Z][a-z])"
 )
 #: The given name before a nickname (matched backwards from the quote).
 _NICK_FIRST: Final = re.compile(r"([A-Z][A-Za-z]+(?:-[A-Z][A-Za-z]+)?)[ \t]+$")
@@ -1772,7 +1945,8 @@ def _coordinated(text: str, spans: list[Span]) -> list[Span]:
 #: ("SpO2", "F-150", "T2DM" are codes). Atomic, so "SpO2" is not retried as "Sp".
 _NAME_TOKEN: Final = re.compile(
     r"[A-Z](?<![^\W_][A-Z])(?<![^\W_]['\u2019][A-Z])"
-    r"(?>[A-Za-z]*(?:['\u2019][A-Za-z]+)?(?:-[A-Z][A-Za-z]*(?:['\u2019][A-Za-z]+)?)*)"
+    r"(?>[A-Za-z\u00df-\u00f6\u00f8-\u017f]*(?:['\u2019][A-Za-z]+)?"
+    r"(?:-[A-Z][A-Za-z\u00df-\u00f6\u00f8-\u017f]*(?:['\u2019][A-Za-z]+)?)*)"
     r"(?!\d|-\d)"
 )
 #: Word -> kind, when the next character is a space, tab or dot (titles) / anything else.
@@ -1824,8 +1998,10 @@ class NameRecognizer(Recognizer):
         for m in _NAME_TOKEN.finditer(text):
             start, end = m.span()
             word = m.group()
-            if end - start == 1 and text[max(0, start - 2) : start].strip()[-1:].isdigit():
-                continue  # "98.4 F", "5 L": a unit after a number
+            if end - start == 1:
+                before = text[max(0, start - 2) : start]
+                if before.strip()[-1:].isdigit() or (before[-1:] == "-" and before[:1].isdigit()):
+                    continue  # "98.4 F", "5 L": a unit after a number; "Rm 512-B"
             if end >= n or text[end] in ". \t":
                 kind = kinds_sep.get(word)
                 if kind is None:
@@ -1852,6 +2028,11 @@ class NameRecognizer(Recognizer):
         if run:
             self._run(text, run, spans)
         spans.extend(_nicknames(text))
+        if "by" in text:
+            spans.extend(
+                Span("NAME", m.start(1), m.end(1), 0.7, self.name)
+                for m in _SIGNED_INITIALS.finditer(text)
+            )
         spans.extend(_coordinated(text, spans))
         # "St. John's wort" is a herb, not a person
         return [s for s in spans if not _NOT_SAINT_PLACE.match(text, s.end)]
@@ -1874,9 +2055,26 @@ class NameRecognizer(Recognizer):
             tok = run[0]
             if tok.low in self._city_first:
                 self._cities_in(text, run, spans)
-            if tok.kind in ("stop", "cred", "title", "epon", "initial"):
+            kind = tok.kind
+            if kind in _INERT:
                 return
-            self._segment(text, run, False, spans)
+            # Speed: ``_segment`` for one token, inlined (most runs are one word long).
+            if _CREDENTIAL_AFTER.match(text, tok.end):
+                score = 0.9
+            elif kind == "first":
+                score = 0.85
+            else:
+                score = 0.0
+                if not _sentence_start(text, tok.start):
+                    ctx = _name_context(text, tok.start)
+                    if ctx == "strong":
+                        score = 0.7
+                    elif ctx and kind in ("last", "amb", "wordlast"):
+                        score = 0.6
+                if score == 0.0 and kind == "last":
+                    score = 0.5
+            if score:
+                spans.append(Span("NAME", tok.start, tok.end, score, self.name))
             return
         self._cities_in(text, run, spans)
         segment: list[_Tok] = []
@@ -1899,6 +2097,10 @@ class NameRecognizer(Recognizer):
     @staticmethod
     def _last_first(segment: list[_Tok], tok: _Tok) -> bool:
         """Whether ", tok" continues a "LAST, FIRST M" name."""
+        if segment[0].kind == "initial":
+            return False  # "512-B, ZELENKO", "F, MRN": a family name is more than a letter
+        if tok.kind == "initial" and len(segment[0].text) < 3 and segment[0].kind == "other":
+            return False  # "2L NC, T 37.1": "WU, J" needs a known family name
         return (
             len(segment) <= 2
             and not any(t.comma_before for t in segment[1:])
@@ -1937,6 +2139,14 @@ class NameRecognizer(Recognizer):
                 "initial" in kinds
                 and len(seg) >= 2
                 and any(k in ("last", "other", "wordlast") for k in kinds)
+                and not (
+                    # "Hep A", "Simplex P", "Vitamin D": a word and a trailing letter
+                    kinds[-1] == "initial"
+                    and "last" not in kinds
+                    and "wordlast" not in kinds
+                    and not seg[-1].comma_before
+                    and text[end : end + 1] != "."
+                )
             ):
                 score = 0.7
             elif (

@@ -188,6 +188,9 @@ def gateway_env(
             "CDS_ALLOW_UNAUTHENTICATED": "true",
             # Every bench request comes from one caller; the per-caller limit would answer 429.
             "CDS_RATE_LIMIT_PER_MINUTE": "0",
+            # A closed loop of 128 callers on 2 CPU cores queues for many seconds by design;
+            # the production deadline (10 s) would turn that queueing into 503s.
+            "CDS_TRITON_TIMEOUT_S": env.get("CDS_TRITON_TIMEOUT_S", "60"),
             "CDS_LOG_LEVEL": env.get("CDS_LOG_LEVEL", "WARNING"),
             "CDS_PUBLIC_BASE_URL": f"http://{LOOPBACK}:{port}",
             "CDS_HOST": LOOPBACK,

@@ -33,12 +33,21 @@ class Pattern:
     #: Substrings of which at least one occurs in every text the regex can match in: a text
     #: with none of them skips the scan (speed only; ``in`` is far cheaper than a regex pass).
     hints: tuple[str, ...] = ()
+    #: A cheap regex (one with a literal first character) that must find something first.
+    gate: re.Pattern[str] | None = None
 
 
 def _p(
-    pattern: str, score: float, group: int | str = 0, flags: int = 0, hints: tuple[str, ...] = ()
+    pattern: str,
+    score: float,
+    group: int | str = 0,
+    flags: int = 0,
+    hints: tuple[str, ...] = (),
+    gate: str | None = None,
 ) -> Pattern:
-    return Pattern(re.compile(pattern, flags), score, group, hints)
+    return Pattern(
+        re.compile(pattern, flags), score, group, hints, re.compile(gate) if gate else None
+    )
 
 
 class Recognizer:
@@ -68,6 +77,8 @@ class PatternRecognizer(Recognizer):
         spans: list[Span] = []
         for pattern in self.PATTERNS:
             if pattern.hints and not any(h in text for h in pattern.hints):
+                continue
+            if pattern.gate is not None and pattern.gate.search(text) is None:
                 continue
             for match in pattern.regex.finditer(text):
                 start, end = match.span(pattern.group)
@@ -251,31 +262,48 @@ _MD_BEFORE_WORDS: Final = frozenset(
         "cultures",
     ]
 )
-#: Cues strong enough for a low "M/D" ("admitted 4/9", "Friday 4/5") that reads like a score.
-_MD_LOW_OK: Final = _MD_BEFORE_WORDS - frozenset(
+#: Cues strong enough for a low "M/D" ("admitted 4/9", "Friday 4/5") that reads like a score;
+#: verbs that also take fractions ("collected 2/3", "noted 1/2") are left out on purpose.
+_MD_LOW_OK: Final = frozenset(
     [
-        "of",
-        "to",
-        "from",
-        "by",
-        "through",
-        "thru",
-        "until",
-        "till",
-        "before",
-        "after",
-        "around",
-        "circa",
-        "week",
-        "last",
-        "next",
-        "starting",
-        "start",
-        "used",
-        "taken",
-        "ending",
-        "beginning",
-        "cx",
+        "on",
+        "since",
+        "dos",
+        "date",
+        "dated",
+        "lkw",
+        "admitted",
+        "discharged",
+        "seen",
+        "visit",
+        "appt",
+        "surgery",
+        "procedure",
+        "effective",
+        "due",
+        "injured",
+        "fell",
+        "bcx",
+        "ucx",
+        "culture",
+        "cultures",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
     ]
 )
 _CLAUSE_BREAK: Final = re.compile(r"[,;(]")
@@ -710,7 +738,8 @@ class IpRecognizer(PatternRecognizer):
             _lead("0-9A-Fa-f", r"\w:")
             + r"[0-9A-Fa-f]{0,3}:(?:[0-9A-Fa-f]{0,4}:){1,6}[0-9A-Fa-f]{0,4}(?![\w:])",
             0.85,
-            hints=("::", *(f":{c}" for c in "0123456789abcdefABCDEF")),
+            # two colons at most four hex digits apart: rare outside IPv6 (times have one)
+            gate=r":[0-9A-Fa-f]{0,4}:",
         ),
     )
 
@@ -1395,6 +1424,40 @@ _MOVE_CONTEXT: Final = re.compile(
 )
 
 
+#: The literal first words of ``_MOVE_CONTEXT`` (a text with none of them skips that scan).
+_MOVE_WORDS: Final = (
+    "live",
+    "living",
+    "resid",
+    "moved",
+    "relocated",
+    "originally",
+    "is from",
+    "comes from",
+    "born",
+    "raised",
+    "grew up",
+    "travel",
+    "trip",
+    "vacation",
+    "visit",
+    "flew",
+    "drove",
+    "transfer",
+    "returned",
+    "home",
+    "stationed",
+    "work",
+    "Lives",
+    "Resides",
+    "Moved",
+    "Born",
+    "Originally",
+    "Transferred",
+    "Returned",
+)
+
+
 def _specific(words: Sequence[str]) -> bool:
     if any(w.lower().strip(".,") in lx.VEHICLE_WORDS for w in words):
         return False  # "Toyota Corolla, GA plate": a car
@@ -1485,7 +1548,8 @@ class LocationRecognizer(Recognizer):
             words = text[city_start:city_end].split()
             if words and _specific(words):
                 spans.append(Span("LOCATION", city_start, city_end, 0.85, self.name))
-        for m in _MOVE_CONTEXT.finditer(text):
+        moves = _MOVE_CONTEXT.finditer(text) if any(w in text for w in _MOVE_WORDS) else ()
+        for m in moves:
             start, end = m.span(1)
             parts = re.split(r"(\s+|,\s+)", text[start:end])
             keep_end = start
@@ -1894,6 +1958,8 @@ _SIGNED_INITIALS: Final = re.compile(
     r"\b(?:[Dd]ictated|[Tt]ranscribed|[Ss]igned|[Cc]osigned|[Ee]ntered|[Rr]eviewed|[Ee]dited)"
     r"\b[^\n]{0,40}?\bby[ \t]+([A-Z]{2,3})\b(?![ \t]*[A-Z][a-z])"
 )
+#: The verbs of ``_SIGNED_INITIALS`` without their first letter (a text with none skips it).
+_SIGN_OFF_VERBS: Final = ("ictated", "ranscribed", "igned", "ntered", "eviewed", "dited")
 #: The given name before a nickname (matched backwards from the quote).
 _NICK_FIRST: Final = re.compile(r"([A-Z][A-Za-z]+(?:-[A-Z][A-Za-z]+)?)[ \t]+$")
 #: After a found name: "and Imogen Featherstonehaugh-Lowe", "& Pieter".
@@ -2028,10 +2094,12 @@ class NameRecognizer(Recognizer):
         if run:
             self._run(text, run, spans)
         spans.extend(_nicknames(text))
-        if "by" in text:
+        if "by" in text and any(v in text for v in _SIGN_OFF_VERBS):
             spans.extend(
                 Span("NAME", m.start(1), m.end(1), 0.7, self.name)
                 for m in _SIGNED_INITIALS.finditer(text)
+                # "reviewed by PCP", "signed by MD": a role or unit, not someone's initials
+                if m.group(1).lower() not in lx.STOP and not _CREDENTIAL.fullmatch(m.group(1))
             )
         spans.extend(_coordinated(text, spans))
         # "St. John's wort" is a herb, not a person

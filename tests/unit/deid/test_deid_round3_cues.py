@@ -82,6 +82,9 @@ def test_identifier_and_name_cues(text: str, needle: str, category: str) -> None
         ("BP 120/80 at 0800", "120/80"),
         ("seen on Monday Dr Quennell", "Monday"),
         ("Rm 512-B, bed 2", "512-B"),
+        ("Plan reviewed by PCP and signed by MD at 1400.", "PCP"),
+        ("Plan reviewed by PCP and signed by MD at 1400.", "MD"),
+        ("Orders entered by ED; reviewed by OT.", "OT"),
     ],
 )
 def test_clinical_strings_survive(text: str, keep: str) -> None:

@@ -409,9 +409,10 @@ def context_name_seeds(ctx: DeidContext) -> tuple[str, ...]:
 
 # --- every mention of a name found once ---------------------------------------------------------
 
+#: A letter, accented Latin letters included ("Wiśniewski" is one token).
+_LETTER: Final = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f"
 _SEED_TOKEN: Final = re.compile(
-    r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f'\u2019]*"
-    r"(?:-[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f'\u2019]*)*"
+    rf"[{_LETTER}][{_LETTER}'\u2019]*(?:-[{_LETTER}][{_LETTER}'\u2019]*)*"
 )
 
 
@@ -424,11 +425,14 @@ def propagate_names(
     case, and single letters never. Plain substring search per seed: fast on long notes.
     """
     seeds: dict[str, bool] = {}  # token -> may match in any case
+    done: set[str] = set()  # a name repeated in several spans is looked at once
     for span in spans:
         if span.category != "NAME":
             continue
         for tok in _SEED_TOKEN.findall(text[span.start : span.end]):
-            _add_seed(seeds, tok, known=False)
+            if tok not in done:
+                done.add(tok)
+                _add_seed(seeds, tok, known=False)
     for tok in extra_seeds:
         _add_seed(seeds, tok, known=True)
     if not seeds:
@@ -452,12 +456,16 @@ def propagate_names(
     return out
 
 
+_POSSESSIVE: Final = re.compile(r"['\u2019]s$")
+_CREDENTIAL: Final = re.compile(rf"(?:{lx.CREDENTIALS})")
+
+
 def _add_seed(seeds: dict[str, bool], tok: str, *, known: bool) -> None:
-    tok = re.sub(r"['\u2019]s$", "", tok)
+    tok = _POSSESSIVE.sub("", tok)
     low = tok.lower()
     if len(tok) < 2 or low in lx.TITLES or low in lx.STOP:
         return
-    if re.fullmatch(rf"(?:{lx.CREDENTIALS})", tok):
+    if _CREDENTIAL.fullmatch(tok):
         return
     wordlike = low in lx.ambiguous_names() or low in lx.WORDLIKE_SURNAMES or low in lx.EPONYMS
     if wordlike and not known:

@@ -85,6 +85,8 @@ def test_identifier_and_name_cues(text: str, needle: str, category: str) -> None
         ("Plan reviewed by PCP and signed by MD at 1400.", "PCP"),
         ("Plan reviewed by PCP and signed by MD at 1400.", "MD"),
         ("Orders entered by ED; reviewed by OT.", "OT"),
+        ("collected 2/3 cultures so far", "2/3"),
+        ("noted 1/2 of the time", "1/2"),
     ],
 )
 def test_clinical_strings_survive(text: str, keep: str) -> None:

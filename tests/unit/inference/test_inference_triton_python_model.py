@@ -169,16 +169,19 @@ def test_one_forward_pass_split_in_request_order(model: Any, reference: Any) -> 
     assert np.abs(np.diff(got, axis=0)).max() > 1e-4  # rows differ, so an order bug would show
 
 
-def test_mixed_lengths_are_padded_not_failed(model: Any, reference: Any) -> None:
-    short, long = _request(1, 16, 1), _request(1, 64, 2)
-    responses = model.execute([short, long])
-    ids = np.zeros((2, 64), dtype=np.int64)
-    mask = np.zeros((2, 64), dtype=np.int64)
-    ids[0, :16], mask[0, :16] = _arrays(short)
-    ids[1], mask[1] = _arrays(long)
-    want = reference.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
-    got = np.concatenate([_logits(r) for r in responses])
-    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+def test_mixed_lengths_run_one_pass_per_bucket(model: Any, reference: Any) -> None:
+    # Ragged batches: requests of different lengths share one execute() call, and each
+    # length group is its own forward pass (no padding to the longest).
+    short_a, long, short_b = _request(1, 16, 1), _request(1, 64, 2), _request(2, 16, 3)
+    responses = model.execute([short_a, long, short_b])
+    ids16 = np.concatenate([_arrays(short_a)[0], _arrays(short_b)[0]])
+    mask16 = np.concatenate([_arrays(short_a)[1], _arrays(short_b)[1]])
+    want16 = reference.run(["logits"], {"input_ids": ids16, "attention_mask": mask16})[0]
+    ids64, mask64 = _arrays(long)
+    want64 = reference.run(["logits"], {"input_ids": ids64, "attention_mask": mask64})[0]
+    np.testing.assert_allclose(_logits(responses[0]), want16[:1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(_logits(responses[2]), want16[1:], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(_logits(responses[1]), want64, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize(

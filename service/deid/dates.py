@@ -14,20 +14,9 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-_MONTH_NAMES: Final = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+from service.deid import lexicon as lx
+
+_MONTH_NAMES: Final = lx.MONTH_NAMES
 
 #: Month names and abbreviations, any case; a lower-case "may" (the verb) is excluded.
 MONTH: Final = (

@@ -7,6 +7,48 @@ from functools import lru_cache
 from importlib import resources
 from typing import Final
 
+#: Month names in calendar order (lower case); index + 1 is the month number.
+MONTH_NAMES: Final = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+#: Month names and their usual abbreviations.
+MONTH_WORDS: Final = frozenset(MONTH_NAMES) | frozenset(
+    ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+)
+#: Weekday names and their usual abbreviations.
+WEEKDAY_WORDS: Final = frozenset(
+    (
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+    )
+)
+
 
 def _words(filename: str) -> frozenset[str]:
     text = resources.files("service.deid").joinpath("data", filename).read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ ONNX Runtime in a thread pool).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,7 @@ import numpy as np
 from service import deid
 from service.audit import AuditStore, FeedbackEntry
 from service.config import Settings
-from service.errors import CDSError, InvalidRequest, PrefetchUnavailable, UpstreamError
+from service.errors import CDSError, InvalidRequest, PrefetchUnavailable
 from service.inference.backends import InferenceBackend
 from service.inference.repository import ModelInfo
 from service.inference.tokenization import NoteTokenizer, Window
@@ -177,14 +178,9 @@ def deid_context(
         operators=engine.operators,
     )
     if subject_key and not ctx.subject_key:
-        ctx = _with_subject_key(ctx, subject_key)
+        # No Patient in the request: surrogates and date shifts are still keyed per patient.
+        ctx = dataclasses.replace(ctx, subject_key=subject_key)
     return ctx
-
-
-def _with_subject_key(ctx: deid.DeidContext, subject_key: str) -> deid.DeidContext:
-    import dataclasses
-
-    return dataclasses.replace(ctx, subject_key=subject_key)
 
 
 def _contained_people(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -429,7 +425,6 @@ __all__ = [
     "Engine",
     "RequestRecord",
     "ScoredNote",
-    "UpstreamError",
     "assess_bundle",
     "assess_resource",
     "run_hook",

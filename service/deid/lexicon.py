@@ -773,29 +773,6 @@ STOP: Final = frozenset(
         "your",
         "friday",
         "saturday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
         "afternoon",
         "evening",
         "night",
@@ -879,7 +856,7 @@ STOP: Final = frozenset(
         "worsening",
         "resolved",
     ]
-)
+) | (MONTH_WORDS - {"may"})  # months from MONTH_WORDS; "may" stays out (the verb)
 
 #: US states and their postal abbreviations (states are not PHI under Safe Harbor).
 STATE_ABBR: Final = (

@@ -211,7 +211,9 @@ STRONG_TITLES: Final = frozenset(
 CREDENTIALS: Final = (
     "MD|M\\.D\\.|DO|D\\.O\\.|RN|BSN|MSN|NP|FNP|FNP-BC|APRN|CNM|CRNA|PA|PA-C|PhD|Ph\\.D\\.|PsyD|"
     "PharmD|DDS|DMD|DPM|DC|OD|LCSW|LICSW|MSW|LPN|LVN|CNA|RRT|PT|DPT|OT|OTR|SLP|CCC-SLP|RD|RDN|"
-    "MPH|MBA|MBBS|FACP|FACS|FACC|FRCP|FRCPC|FAAP|EMT|EMT-P|Paramedic|Esq"
+    "MPH|MBA|MBBS|FACP|FACS|FACC|FRCP|FRCPC|FAAP|EMT|EMT-P|Paramedic|Esq|"
+    # health-information and compliance staff sign records and letters too
+    "RHIT|RHIA|CHC|CHPC|CHPS|CCS|CPC|CPhT|CMA"
 )
 
 #: Eponyms and other capitalised clinical words that look like names (kept unless titled).
@@ -855,8 +857,91 @@ STOP: Final = frozenset(
         "improving",
         "worsening",
         "resolved",
+        # classification words before a letter or numeral ("Category I", "Stage II")
+        "category",
+        "class",
+        "stage",
+        "grade",
+        "type",
+        "level",
+        "phase",
+        "tier",
     ]
 ) | (MONTH_WORDS - {"may"})  # months from MONTH_WORDS; "may" stays out (the verb)
+
+#: Words that end a company's name ("Midway Logistics", "Tri-County Freight LLC"): a run of
+#: capitalised words with one of them names an organisation, not a person.
+ORG_WORDS: Final = frozenset(
+    [
+        "llc",
+        "inc",
+        "corp",
+        "corporation",
+        "company",
+        "co",
+        "ltd",
+        "lp",
+        "llp",
+        "pllc",
+        "logistics",
+        "freight",
+        "trucking",
+        "transport",
+        "transportation",
+        "industries",
+        "enterprises",
+        "solutions",
+        "services",
+        "systems",
+        "technologies",
+        "manufacturing",
+        "construction",
+        "holdings",
+        "foods",
+        "airlines",
+        "motors",
+        "bank",
+        "insurance",
+        "realty",
+    ]
+)
+
+#: Relatives who are often the first word of a line ("Husband Tunde at bedside"): a name may
+#: follow them directly, like a title.
+RELATION_WORDS: Final = frozenset(
+    [
+        "husband",
+        "wife",
+        "son",
+        "daughter",
+        "mother",
+        "mom",
+        "dad",
+        "brother",
+        "spouse",
+        "partner",
+        "fiance",
+        "fiancee",
+        "boyfriend",
+        "girlfriend",
+        "grandson",
+        "granddaughter",
+        "grandmother",
+        "grandfather",
+        "niece",
+        "nephew",
+        "aunt",
+        "uncle",
+        "cousin",
+        "stepson",
+        "stepdaughter",
+        "roommate",
+        "neighbor",
+        "neighbour",
+        "caregiver",
+        "guardian",
+    ]
+)
 
 #: US states and their postal abbreviations (states are not PHI under Safe Harbor).
 STATE_ABBR: Final = (

@@ -13,9 +13,9 @@ All patterns are compiled once at import; nothing here keeps or logs the text it
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar, Final
 
 from service.deid import lexicon as lx
@@ -238,6 +238,22 @@ _MD_BEFORE_WORDS: Final = (
             "visited",
             "injured",
             "fell",
+            # a day named as when something happens or happened: "due back 10/8", "labs 11/11",
+            # "by letter 11/1", "yesterday, 12/9"
+            "back",
+            "labs",
+            "letter",
+            "notified",
+            "mailed",
+            "faxed",
+            "scheduled",
+            "planned",
+            "returned",
+            "expires",
+            "yesterday",
+            "today",
+            "tomorrow",
+            "tonight",
             # "BCx 3/2", "UCx 3/4": cultures are dated by the day they were drawn
             "bcx",
             "ucx",
@@ -274,11 +290,18 @@ _MD_LOW_OK: Final = (
             "ucx",
             "culture",
             "cultures",
+            "yesterday",
+            "today",
+            "tomorrow",
         ]
     )
     | lx.WEEKDAY_WORDS
 )
 _CLAUSE_BREAK: Final = re.compile(r"[,;(]")
+#: A month/day date and a joining word right before another one ("9/23 and 9/30").
+_MD_LISTED: Final = re.compile(
+    r"(?<![\d/])(\d{1,2}/\d{1,2}(?:/\d{2,4})?)(?:,[ \t]*|[ \t]+(?:and|or|&)[ \t]+)$"
+)
 _RANGE_SEP: Final = re.compile(r"\s*[-\u2013]\s*")
 _MD_AFTER: Final = re.compile(r"\s*(?:@|at\s+\d|\d{1,2}:\d{2}|\d{3,4}\s*(?:h|hrs)\b|-\s*\d)")
 _SCALE_WORDS: Final = re.compile(
@@ -314,8 +337,23 @@ _ORDINAL_EXCLUDED: Final = re.compile(
     r"visit|attempt|line|round|session|degree|birthday)",
     re.IGNORECASE,
 )
-_ORDINAL_BEFORE: Final = frozenset(
-    ["on", "since", "by", "until", "till", "before", "after", "from", "through", "starting", "of"]
+_ORDINAL_BEFORE: Final = (
+    frozenset(
+        [
+            "on",
+            "since",
+            "by",
+            "until",
+            "till",
+            "before",
+            "after",
+            "from",
+            "through",
+            "starting",
+            "of",
+        ]
+    )
+    | lx.WEEKDAY_WORDS  # "Wed the 20th"
 )
 
 
@@ -419,6 +457,10 @@ class DateRecognizer(PatternRecognizer):
         out: list[Span] = []
         for span in spans:
             value = text[span.start : span.end]
+            if span.score == 0.75 and text[span.start - 4 : span.start].lower() == "the ":
+                # "the 20th" as a whole (the shifter keeps the "the")
+                out.append(Span(span.category, span.start - 4, span.end, 0.75, self.name))
+                continue
             sep = _RANGE_SEP.search(value) if "/" in value and span.score == 0.9 else None
             if sep is None or not value[0].isdigit():
                 out.append(span)
@@ -443,6 +485,13 @@ class DateRecognizer(PatternRecognizer):
         words = _words_before(text, start, 24)
         strong_before = bool(words) and words[-1] in _MD_BEFORE_WORDS
         after = ranged or bool(_MD_AFTER.match(text, end))
+        if not (strong_before or after):
+            # "on 9/23 and 9/30": the second of two dates joined by "and", "or" or a comma
+            prior = _MD_LISTED.search(text, max(0, start - 24), start)
+            if prior is not None and self._month_day(
+                text, prior.start(1), prior.end(1), prior.group(1)
+            ):
+                return self.category
         if month <= day <= 10 and not after and not (words and words[-1] in _MD_LOW_OK):
             return None  # "5/5", "2/6", "4/10": far more often a score than a date
         return self.category if strong_before or after else None
@@ -505,6 +554,12 @@ _VITALS_BEFORE: Final = frozenset(
 )
 
 
+#: What may follow an age given on its own: a clause break, "and", or the end of the line.
+_AGE_CLAUSE_END: Final = re.compile(r"[ \t]*(?:[,;)]|\.(?!\d)|$|and\b)", re.MULTILINE)
+#: A capitalised name and a comma just before a number: an appositive age.
+_NAME_COMMA_BEFORE: Final = re.compile(r"[A-Z][a-z][A-Za-z'\u2019-]*,[ \t]$")
+
+
 class AgeRecognizer(PatternRecognizer):
     """Ages over 89 ("92 y/o", "aged 96", "in her late 90s", "ninety-four", "centenarian")."""
 
@@ -556,6 +611,22 @@ class AgeRecognizer(PatternRecognizer):
             return self.category
         if words and words[-1] in _AGE_WORD_BEFORE and not _NOT_AGE_AFTER.match(text, end):
             return self.category
+        if _NOT_AGE_AFTER.match(text, end) or (words and words[-1] in _VITALS_BEFORE):
+            return None
+        if not value[0].isdigit():
+            # "ninety-four" spelled out is a person's age unless a unit follows
+            return self.category
+        if (
+            words
+            and words[-1] == "now"
+            and not (len(words) > 1 and words[-2] in _VITALS_BEFORE)
+            and _AGE_CLAUSE_END.match(text, end)
+        ):
+            return self.category  # "her father, now 93, lives with her"
+        if _NAME_COMMA_BEFORE.search(text, max(0, start - 40), start) and _AGE_CLAUSE_END.match(
+            text, end
+        ):
+            return self.category  # "Mrs. Philomena Ashworth-Nakamura, 94, in 6 North"
         return None
 
 
@@ -727,6 +798,14 @@ class IpRecognizer(PatternRecognizer):
 _SSN_WORDS: Final = frozenset({"ssn", "social", "security", "ss#", "soc", "sec", "ss"})
 
 
+#: "SSN ending in 2044", "last four of SSN: 6642": the last four digits named as such.
+_SSN_LAST_FOUR: Final = re.compile(
+    r"(?i:ending in|ends in|last (?:four|4)(?: digits)?)(?: of)?(?: (?:her|his|the))?"
+    r"(?: (?:ssn|ss#|social(?: security)?(?: number)?))?[ \t:#-]*(\d{4})(?!\d)"
+)
+_LAST_FOUR_HINTS: Final = ("ending", "ends in", "last 4", "last four", "Last 4", "Last four")
+
+
 class SsnRecognizer(PatternRecognizer):
     """Social Security numbers (SSA validity rules; an invalid one is still another ID)."""
 
@@ -740,6 +819,15 @@ class SsnRecognizer(PatternRecognizer):
             hints=("X-", "x-", "*-", "#-"),
         ),
     )
+
+    def analyze(self, text: str) -> list[Span]:
+        spans = super().analyze(text)
+        if any(h in text for h in _LAST_FOUR_HINTS):
+            for m in _SSN_LAST_FOUR.finditer(text):
+                before = text[max(0, m.start() - 30) : m.start(1)].lower()
+                if any(w in before for w in ("ssn", "social", "ss#")):
+                    spans.append(Span(self.category, m.start(1), m.end(1), 0.8, self.name))
+        return spans
 
     def validate(self, text: str, start: int, end: int, _match: re.Match[str]) -> str | None:
         value = text[start:end]
@@ -784,7 +872,8 @@ for _category, _phrases in (
         "HEALTH_PLAN",
         "member|subscriber|policy|group|grp|medicaid|medicare|mbi|hicn|bin|pcn|cin|insurance|"
         "ins|plan|beneficiary|health plan|claim|rx grp|rxgrp|rx bin|rxbin|rx pcn|medi-cal|"
-        "insurance id|member id|subscriber id|policy number|plan id",
+        "insurance id|member id|subscriber id|policy number|plan id|medigap|supplement|"
+        "medicare supplement",
     ),
     (
         "ACCOUNT",
@@ -794,7 +883,7 @@ for _category, _phrases in (
     (
         "LICENSE",
         "license|licence|lic|dl|npi|dea|upin|driver's license|drivers license|certificate|"
-        "cert|registration|permit|board certification|license number",
+        "cert|registration|permit|board certification|license number|cdl|commercial license",
     ),
     ("VEHICLE", "plate|license plate|lic plate|tag|vin|vehicle|vehicle id"),
     (
@@ -807,7 +896,7 @@ for _category, _phrases in (
         "id|identifier|case|accession|acc|specimen|requisition|req|order|ref|reference|ticket|"
         "badge|employee|passport|study|subject|form|confirmation|conf|tracking|barcode|enc|"
         "encounter|visit|csn|incident|sample|kit|voucher|authorization|auth|prior auth|docket|"
-        "job|dictation|transcription",
+        "job|dictation|transcription|fein|ein|tin|tax id|employer id|access|access code",
     ),
 ):
     for _phrase in _phrases.split("|"):
@@ -849,13 +938,15 @@ _CASED_LABELS: Final = frozenset(
         "req",
         "auth",
         "conf",
+        "ein",
+        "tin",
     ]
 )
 _CONNECTORS: Final = frozenset(
     ["#", "no", "nos", "number", "num", "nbr", "id", "code", "is", "of", "per"]
 )
 _VALUE_TOKEN: Final = re.compile(r"[0-9][A-Za-z0-9]*(?:[-./][A-Za-z0-9]+)*")
-_PLATE_TAIL: Final = re.compile(r"[ -]([A-Z0-9]{2,4})(?![\w-])")
+_PLATE_TAIL: Final = re.compile(r"[ -]([A-Z0-9]{2,5})(?![\w-])")
 _MBI: Final = re.compile(
     r"[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?"
     r"[AC-HJKMNP-RT-Y]{2}\d\d"
@@ -881,6 +972,38 @@ _LABEL_WORDS: Final = frozenset(
 _LOWER_WORD: Final = re.compile(r"[a-z][a-z'/]*")
 #: ICD-10(-CM) codes with their dot: a letter, two digits, a dot, up to four characters.
 _ICD10: Final = re.compile(r"[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}")
+#: Obstetric history: gravida, para (term, preterm, abortions, living): "G3P1011", "G2P1".
+_GTPAL: Final = re.compile(r"G\d{1,2}P\d{1,4}(?:-\d{1,2}){0,3}")
+
+
+_WORD_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz'/")
+
+
+class _LabelNear:
+    """Whether a label word (a ``_LOWER_WORD`` match of the lower-cased text that is in
+    ``_LABEL_WORDS``) ends in the 40 characters before a position.
+
+    Speed: a cheap test before ``IdentifierRecognizer._label``, asked only for the few tokens
+    that get that far. Words are read from the nearest run boundary to the left, so they are
+    exactly the words a scan of the whole text would give.
+    """
+
+    __slots__ = ("low",)
+
+    def __init__(self, low: str) -> None:
+        self.low = low
+
+    def __call__(self, start: int) -> bool:
+        low = self.low
+        lo = start - 40
+        q = max(0, lo)
+        while q > 0 and low[q - 1] in _WORD_CHARS:
+            q -= 1
+        for m in _LOWER_WORD.finditer(low, q, start + 1):
+            e = m.end()
+            if lo < e <= start and m.group() in _LABEL_WORDS:
+                return True
+        return False
 
 
 class IdentifierRecognizer(Recognizer):
@@ -893,13 +1016,9 @@ class IdentifierRecognizer(Recognizer):
     def analyze(self, text: str) -> list[Span]:
         spans: list[Span] = []
         n = len(text)
-        # Speed: where every label word ends, found in one C scan; a token with none of them
-        # in the 40 characters before it skips the word-by-word label check.
         low = text.lower()
-        if len(low) == len(text):
-            label_ends = [m.end() for m in _LOWER_WORD.finditer(low) if m.group() in _LABEL_WORDS]
-        else:  # lower() changed the length ("İ"): offsets would not line up, check every token
-            label_ends = list(range(n + 1))
+        # lower() changed the length ("İ"): offsets would not line up, check every token
+        near: _LabelNear | None = _LabelNear(low) if len(low) == n else None
         for m in _VALUE_TOKEN.finditer(text):
             start, end = m.span()
             if start > 0 and text[start - 1].isdigit():
@@ -914,13 +1033,13 @@ class IdentifierRecognizer(Recognizer):
             if end < n and text[end].isalpha():
                 continue
             value = text[start:end]
-            span = self._classify(text, start, end, value, label_ends)
+            span = self._classify(text, start, end, value, near)
             if span is not None:
                 spans.append(span)
         return spans
 
     def _classify(
-        self, text: str, start: int, end: int, value: str, label_ends: Sequence[int] = ()
+        self, text: str, start: int, end: int, value: str, near: _LabelNear | None
     ) -> Span | None:
         digits = len(value) - len(value.translate(_DROP_DIGITS))
         if (digits < 2 or (digits < 3 and value.isdigit())) and not (
@@ -929,9 +1048,7 @@ class IdentifierRecognizer(Recognizer):
             return None
         if "." in value and value.replace(".", "").isdigit():
             return None  # 2.5, 1.62: measurements
-        i = bisect_right(label_ends, start - 40)
-        near = i < len(label_ends) and label_ends[i] <= start
-        label = self._label(text, start) if near else None
+        label = self._label(text, start) if near is None or near(start) else None
         if label == "VEHICLE" and len(value) <= 4:
             # plates are often written in two groups: "4RW 771"
             tail = _PLATE_TAIL.match(text, end)
@@ -961,6 +1078,10 @@ class IdentifierRecognizer(Recognizer):
         if len(value) >= 6 and digits >= 4 and any(c.isupper() for c in value):
             if _ICD10.fullmatch(value):
                 return None  # S82.142A: a diagnosis code, not an identifier
+            if _GTPAL.fullmatch(value):
+                return None  # G3P1011: gravida/para, not an identifier
+            if "/" in value and any(part.isalpha() for part in value.split("/")):
+                return None  # "450/16/PEEP": ventilator settings, not an identifier
             if _NUMERIC.fullmatch(value):
                 return None
             return Span("ID", start, end, 0.4, "generic-id")
@@ -1075,6 +1196,26 @@ class AddressRecognizer(PatternRecognizer):
             rf"(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?",
             0.9,
         ),
+        # "1680 S Camino Seco": the street type written first
+        _p(
+            _lead("0-9", r"\w") + r"\d{0,5}[A-Za-z]?\s+(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?"
+            r"(?:Camino|Calle|Avenida|Via|Paseo|Rue|Rua|Carrera|Calzada|Callejon)\s+"
+            r"(?:(?:del|de la|de los|de las|de|la|las|los|el)\s+)?[A-Z][a-z'\u2019-]+"
+            r"(?:[ \t][A-Z][a-z'\u2019-]+)?",
+            0.9,
+            hints=(
+                "Camino",
+                "Calle",
+                "Avenida",
+                "Via ",
+                "Paseo",
+                "Rue ",
+                "Rua ",
+                "Carrera",
+                "Calzada",
+                "Callejon",
+            ),
+        ),
         _p(
             r"[Pp](?:\.?\s?[Oo]\.?\s*[Bb][Oo][Xx]|ost\s+[Oo]ffice\s+[Bb]ox)\s+\d{1,6}\b",
             0.9,
@@ -1119,6 +1260,10 @@ class AddressRecognizer(PatternRecognizer):
             if words[0].lower() in lx.STOP or words[0].lower().rstrip(".") in _CALENDAR_WORDS:
                 continue
             spans.append(Span(self.category, m.start(1), m.end(1), 0.7, self.name))
+        for span in [s for s in spans if s.score >= 0.7]:
+            town = _IN_TOWN_AFTER.match(text, span.end)
+            if town and _specific(town.group(1).split()):
+                spans.append(Span("LOCATION", town.start(1), town.end(1), 0.7, "street-town"))
         for m in _SHOP_ON.finditer(text):
             if not _SHOP_WORD.search(text, max(0, m.start() - 12), m.start()):
                 continue
@@ -1135,6 +1280,11 @@ _STREET_CUED: Final = re.compile(
     r"((?:[A-Z][a-z'\u2019]+|\d{1,3}(?:st|nd|rd|th))(?:[ \t][A-Z][a-z'\u2019]+){0,2}[ \t]"
     r"(?:Blvd|Ave|Av|St|Dr|Rd|Ln|Pkwy|Hwy|Ct|Pl|Ter|Terr|Cir|Street|Avenue|Road|Drive|Lane|"
     r"Boulevard|Parkway|Court|Place|Terrace|Circle)\b\.?)(?!\.?[ \t]*[A-Z][a-z])"
+)
+
+#: "... Industrial Pkwy in Carlisle": the town a street is in.
+_IN_TOWN_AFTER: Final = re.compile(
+    r",?[ \t]+in[ \t]+([A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+)?)(?![\w'\u2019-])"
 )
 
 _CALENDAR_WORDS: Final = lx.MONTH_WORDS | lx.WEEKDAY_WORDS | {"today", "tomorrow"}
@@ -1414,6 +1564,10 @@ _AFFILIATION: Final = re.compile(
 )
 
 
+#: One capitalised word after a facility's name, then a lower-case word or punctuation.
+_TOWN_AFTER_FACILITY: Final = re.compile(r"[ \t]([A-Z][a-z'\u2019-]+)(?=[ \t]+[a-z]|[,.;)]|$)")
+
+
 class LocationRecognizer(Recognizer):
     """Cities, counties, facilities ("X County", "Springfield, IL", "lives in X", "X Hospital")."""
 
@@ -1440,6 +1594,14 @@ class LocationRecognizer(Recognizer):
             words = text[new_start:start].split()
             if words and _specific(words):
                 spans.append(Span("LOCATION", new_start, end, 0.75, self.name))
+                town = _TOWN_AFTER_FACILITY.match(text, end)
+                if (
+                    town
+                    and _specific([town.group(1)])
+                    and not self._SUFFIXED.fullmatch(town.group(1))
+                ):
+                    # "Mercy Health Muskegon": a branch named after its town
+                    spans.append(Span("LOCATION", town.start(1), town.end(1), 0.7, self.name))
         for m in _SAINT_PLACE.finditer(text):
             if m.start() > 0 and text[m.start() - 1].isalnum():
                 continue
@@ -1497,6 +1659,13 @@ _ZIP_BEFORE: Final = re.compile(
 )
 
 
+#: A street (and unit), a comma and a town just before a number: the number is its ZIP.
+_STREET_CITY_BEFORE: Final = re.compile(
+    rf"(?<![\w])(?:{_SUFFIX})\.?(?:[ \t]+(?:Ste|Suite|Apt|Unit|Fl|Bldg|#)\.?[ \t]*#?[\w-]+)?"
+    r",[ \t]*[A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+){0,2},?[ \t]+$"
+)
+
+
 class ZipRecognizer(PatternRecognizer):
     """ZIP codes after a state, after a "ZIP" label, or in ZIP+4 form."""
 
@@ -1509,6 +1678,8 @@ class ZipRecognizer(PatternRecognizer):
             return self.category
         if _ZIP_BEFORE.search(text, max(0, start - 24), start):
             return self.category
+        if end - start == 5 and _STREET_CITY_BEFORE.search(text, max(0, start - 80), start):
+            return self.category  # "4412 Sunbury Rd, Columbus 43219" (no state)
         return None
 
 
@@ -1645,6 +1816,18 @@ _NAME_CONTEXT_WORDS: Final = frozenset(
         "pharmd",
         "lcsw",
         "do",
+        # credentials written before the name ("CNM Patrice Olufemi-Hart", "APRN Lee")
+        "cnm",
+        "aprn",
+        "fnp",
+        "lvn",
+        "rrt",
+        "slp",
+        "msw",
+        "licsw",
+        "psyd",
+        "rdn",
+        "emt",
     ]
 )
 _NAME_CONTEXT_PAIRS: Final = frozenset(
@@ -1787,8 +1970,27 @@ _NAME_LABELS: Final = frozenset(
         "sibling",
         "brother",
         "sister",
+        # parties named in legal, investigative and release-of-information records
+        "complainant",
+        "claimant",
+        "victim",
+        "petitioner",
+        "respondent",
+        "defendant",
+        "plaintiff",
+        "applicant",
+        "requester",
+        "requestor",
+        "investigator",
+        "employee",
+        "worker",
+        "beneficiary",
+        "decedent",
+        "reporter",
     ]
 )
+#: "Prior name on 2009 records: X", "Maiden name (if any): X": a label that mentions a name.
+_LABEL_NAMES_A_PERSON: Final = re.compile(r"(?i)\bnames?\b[^:\n]{0,30}:[ \t]*$")
 _PUNCT_ONLY: Final = re.compile(r"[^A-Za-z0-9#]*")
 
 
@@ -1802,6 +2004,8 @@ def _name_context(text: str, start: int) -> str | None:
     if tail[-1:] in (":", ".", "-"):  # cheap test before the regex
         label = _LABEL_TAIL.search(window)
         if label and label.group(1).lower() in _NAME_LABELS:
+            return "strong"
+        if tail[-1:] == ":" and _LABEL_NAMES_A_PERSON.search(window):
             return "strong"
     raw = window.lower().replace(":", " ").replace(",", " ").replace("(", " ").split()
     # Speed: only the last two words after the trailing fillers matter; walk back from the end.
@@ -1850,28 +2054,32 @@ class _Tok:
     comma_before: bool = False
 
 
+@lru_cache(maxsize=1)
+def _base_kinds() -> dict[str, str]:
+    """Lexicon word -> kind, one dict for every list (a later list wins: stop words first)."""
+    kinds: dict[str, str] = {}
+    for kind, words in (
+        ("last", lx.surnames()),
+        ("wordlast", lx.WORDLIKE_SURNAMES),
+        ("amb", lx.ambiguous_names()),
+        ("first", lx.first_names()),
+        ("epon", lx.EPONYMS),
+        ("stop", lx.STOP),
+    ):
+        kinds.update(dict.fromkeys(words, kind))
+    return kinds
+
+
 def _classify(tok: str, next_char: str) -> str:
-    low = tok.lower()
-    base = low[:-2] if low.endswith(("'s", "\u2019s")) else low
     if len(tok) == 1:
         return "initial"
+    low = tok.lower()
     if (low in lx.TITLES or (low + ".") in lx.TITLES) and next_char in ". \t":
         return "title"
     if tok.isupper() and _CREDENTIAL.fullmatch(tok):
         return "cred"
-    if base in lx.STOP:
-        return "stop"
-    if base in lx.EPONYMS:
-        return "epon"
-    if base in lx.first_names():
-        return "first"
-    if base in lx.ambiguous_names():
-        return "amb"
-    if base in lx.WORDLIKE_SURNAMES:
-        return "wordlast"
-    if base in lx.surnames():
-        return "last"
-    return "other"
+    base = low[:-2] if low.endswith(("'s", "\u2019s")) else low
+    return _base_kinds().get(base, "other")
 
 
 #: "Rosalind 'Roz' Etheridge-Banks", 'Dakota "Koda" Redhorse-Mills', "Beatrix (Bea) Lindqvist".
@@ -1956,6 +2164,11 @@ def _remember(cache: dict[str, str], word: str, kind: str) -> None:
         cache[word] = kind
 
 
+#: Words after which a capital letter is a class or numeral ("Category I", "Stage B").
+_NUMERAL_BEFORE: Final = frozenset(
+    ["category", "class", "stage", "grade", "type", "level", "phase", "tier", "group", "part"]
+)
+
 #: Kinds that on their own start nothing (a lone one is skipped unless it may start a city).
 _INERT: Final = frozenset(["stop", "cred", "title", "epon", "initial"])
 
@@ -1982,8 +2195,10 @@ class NameRecognizer(Recognizer):
         # a lone token that cannot start anything (a stop word, a credential) never reaches
         # ``_run``. Behaviour is the same as one _Tok per token and _joins per pair.
         spans: list[Span] = []
-        run: list[_Tok] = []
-        prev: _Tok | None = None
+        # The current run as (start, end, word, kind, comma_before); _Tok objects are made
+        # only for the runs that reach ``_run``.
+        run: list[tuple[int, int, str, str, bool]] = []
+        prev_end, prev_kind = -1, ""
         city_first = self._city_first
         kinds_sep, kinds_other = _KINDS_SEP, _KINDS_OTHER
         n = len(text)
@@ -2004,21 +2219,29 @@ class NameRecognizer(Recognizer):
                 if kind is None:
                     kind = _classify(word, "")
                     _remember(kinds_other, word, kind)
-            tok = _Tok(start, end, word, word.lower(), kind)
-            if prev is not None:
-                gap_start = prev.end
-                if (start == gap_start + 1 and text[gap_start] == " ") or self._joins(
-                    text, prev, tok
-                ):
-                    run.append(tok)
-                    prev = tok
+            if run:
+                joined, comma = False, False
+                if start == prev_end + 1 and text[prev_end] == " ":
+                    joined = True
+                else:
+                    gap = text[prev_end:start]
+                    if len(gap) <= 12:
+                        if _GAP.fullmatch(gap):
+                            joined, comma = True, "," in gap
+                        elif prev_kind in ("initial", "title") and _DOT_GAP.fullmatch(gap):
+                            joined = True
+                if joined:
+                    run.append((start, end, word, kind, comma))
+                    prev_end, prev_kind = end, kind
                     continue
-                if len(run) > 1 or run[0].kind not in _INERT or run[0].low in city_first:
-                    self._run(text, run, spans)
-            run = [tok]
-            prev = tok
+                if len(run) > 1 or run[0][3] not in _INERT or run[0][2].lower() in city_first:
+                    self._run(
+                        text, [_Tok(a, b, w, w.lower(), k, c) for a, b, w, k, c in run], spans
+                    )
+            run = [(start, end, word, kind, False)]
+            prev_end, prev_kind = end, kind
         if run:
-            self._run(text, run, spans)
+            self._run(text, [_Tok(a, b, w, w.lower(), k, c) for a, b, w, k, c in run], spans)
         spans.extend(_nicknames(text))
         if "by" in text and any(v in text for v in _SIGN_OFF_VERBS):
             spans.extend(
@@ -2030,19 +2253,6 @@ class NameRecognizer(Recognizer):
         spans.extend(_coordinated(text, spans))
         # "St. John's wort" is a herb, not a person
         return [s for s in spans if not _NOT_SAINT_PLACE.match(text, s.end)]
-
-    @staticmethod
-    def _joins(text: str, prev: _Tok, tok: _Tok) -> bool:
-        gap = text[prev.end : tok.start]
-        if gap == " ":
-            return True
-        if len(gap) > 12:
-            return False
-        if _GAP.fullmatch(gap):
-            if "," in gap:
-                tok.comma_before = True
-            return True
-        return bool(prev.kind in ("initial", "title") and _DOT_GAP.fullmatch(gap))
 
     def _run(self, text: str, run: list[_Tok], spans: list[Span]) -> None:
         if len(run) == 1:
@@ -2071,9 +2281,22 @@ class NameRecognizer(Recognizer):
                 spans.append(Span("NAME", tok.start, tok.end, score, self.name))
             return
         self._cities_in(text, run, spans)
+        if any(t.low in lx.ORG_WORDS for t in run[1:]):
+            return  # "Midway Logistics", "Tri-County Freight LLC": a company
         segment: list[_Tok] = []
         titled = False
+        prev_low = ""
         for tok in run:
+            after, prev_low = prev_low, tok.low
+            if tok.kind == "initial" and after in _NUMERAL_BEFORE:
+                # "Category I. Toco", "Type B": a class or grade, not someone's initial
+                self._segment(text, segment, titled, spans)
+                segment, titled = [], False
+                continue
+            if not segment and tok.low in lx.RELATION_WORDS:
+                # "Husband Tunde at bedside": the relative's name follows like a title's
+                segment, titled = [], True
+                continue
             if tok.kind in ("stop", "cred"):
                 self._segment(text, segment, titled, spans)
                 segment, titled = [], False
@@ -2133,6 +2356,14 @@ class NameRecognizer(Recognizer):
                 "initial" in kinds
                 and len(seg) >= 2
                 and any(k in ("last", "other", "wordlast") for k in kinds)
+                and not (
+                    # "L AVF", "R IJ": a side and an abbreviation, not an initial and a name
+                    len(seg) == 2
+                    and seg[0].text in ("L", "R", "B")
+                    and seg[1].kind == "other"
+                    and seg[1].text.isupper()
+                    and not seg[1].comma_before
+                )
                 and not (
                     # "Hep A", "Simplex P", "Vitamin D": a word and a trailing letter
                     kinds[-1] == "initial"

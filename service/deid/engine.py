@@ -5,6 +5,13 @@ from __future__ import annotations
 from typing import Final
 
 from service.deid.context import DeidContext, context_name_seeds, context_spans, propagate_names
+from service.deid.generalise import (
+    GENERAL,
+    cap_tokens,
+    followup_spans,
+    protected_ranges,
+    trim,
+)
 from service.deid.operators import apply_operators
 from service.deid.recognizers import RECOGNIZERS
 from service.deid.spans import DeidResult, Span, resolve_conflicts
@@ -18,9 +25,16 @@ def find_spans(text: str, context: DeidContext | None = None) -> list[Span]:
     spans: list[Span] = []
     for recognizer in RECOGNIZERS:
         spans.extend(recognizer.analyze(text))
+    tokens = cap_tokens(text)
+    spans.extend(GENERAL.run(text, tokens))
     spans.extend(context_spans(text, ctx))
+    # protected forms (a state after a city, HGVS, a car's make) are cut out before the names
+    # found so far seed propagation, and again after it
+    protected = protected_ranges(text, tokens)
+    spans = trim(text, spans, protected)
+    spans.extend(followup_spans(text, spans))
     spans.extend(propagate_names(text, spans, context_name_seeds(ctx)))
-    return resolve_conflicts(spans)
+    return resolve_conflicts(trim(text, spans, protected))
 
 
 def deidentify(text: str, context: DeidContext | None = None) -> DeidResult:

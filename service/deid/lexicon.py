@@ -213,7 +213,9 @@ CREDENTIALS: Final = (
     "PharmD|DDS|DMD|DPM|DC|OD|LCSW|LICSW|MSW|LPN|LVN|CNA|RRT|PT|DPT|OT|OTR|SLP|CCC-SLP|RD|RDN|"
     "MPH|MBA|MBBS|FACP|FACS|FACC|FRCP|FRCPC|FAAP|EMT|EMT-P|Paramedic|Esq|"
     # health-information and compliance staff sign records and letters too
-    "RHIT|RHIA|CHC|CHPC|CHPS|CCS|CPC|CPhT|CMA"
+    "RHIT|RHIA|CHC|CHPC|CHPS|CCS|CPC|CPhT|CMA|"
+    # counselling, social-work, sleep, lab and community-health credentials
+    "CSW|LMSW|LPC|LMFT|LCPC|LADC|CADC|CPRS|CHW|RPSGT|RPFT|MLS|MLT|CLS|CCRN|CRNP|CNS|CDE|CDCES"
 )
 
 #: Eponyms and other capitalised clinical words that look like names (kept unless titled).

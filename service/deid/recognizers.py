@@ -1828,6 +1828,17 @@ _NAME_CONTEXT_WORDS: Final = frozenset(
         "psyd",
         "rdn",
         "emt",
+        # counselling, social-work, community-health and sleep-lab credentials
+        "csw",
+        "lmsw",
+        "lpc",
+        "lmft",
+        "lcpc",
+        "ladc",
+        "cadc",
+        "chw",
+        "rpsgt",
+        "crnp",
     ]
 )
 _NAME_CONTEXT_PAIRS: Final = frozenset(

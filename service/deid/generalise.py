@@ -1,0 +1,852 @@
+"""Round-5 rules that generalise: broad, high-recall mechanisms instead of one-off cues.
+
+Safe Harbor errs towards removal, so these rules take whole *forms* of PHI ("SURNAME, GIVEN M",
+any long number nobody else claimed, a bare M/D date, a place in the GeoNames gazetteer) and
+guard them with *forms of clinical meaning* that must survive (doses, vitals, scores, labelled
+code systems, HGVS variants, states, vehicle makes). None of them lists a corpus value.
+
+Three entry points, called by :func:`service.deid.engine.find_spans`:
+
+* :class:`GeneralRecognizer` - new spans from the text alone (names, dates, ages, places,
+  plates, grid addresses, the last four of an SSN);
+* :func:`protected_ranges` / :func:`trim` - text that must never be removed, cut out of every
+  span (so a state after a city, "2019 Freightliner Cascadia" or "c.5946delT" survive whatever
+  recognizer touched them);
+* :func:`followup_spans` - rules that need the spans found so far: a nickname in quotes after a
+  name, and the catch-all "other unique identifier" for numbers no recognizer claimed.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import ClassVar, Final
+
+from service.deid import lexicon as lx
+from service.deid.gazetteer import places
+from service.deid.recognizers import Recognizer
+from service.deid.spans import Span
+
+# ---------------------------------------------------------------- names
+
+#: A label ending just before the match on the same line ("RE:", "Patient:", "Candidate:").
+_LABEL_BEFORE: Final = re.compile(r"[A-Za-z][A-Za-z'/ .#-]{0,24}:[ \t]*$")
+_CAPS_WORD: Final = r"[A-Z][A-Z'\u2019]+(?:-[A-Z][A-Z'\u2019]+)?"
+_TITLE_WORD: Final = r"[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?"
+_INITIALS: Final = r"[A-Z]\.(?:[ \t]?[A-Z]\.){0,2}"
+#: "RIVERS, JUNE A", "PELLETIER-VANCE, AUGUSTIN P.", "UMEH-BERGSTROM, A.E."
+_LAST_FIRST_CAPS: Final = re.compile(
+    rf"(?<![\w'\u2019-])(?P<last>{_CAPS_WORD}),[ \t]+"
+    rf"(?P<first>{_INITIALS}|{_CAPS_WORD})(?:[ \t]+(?P<mid>[A-Z]\.?|{_INITIALS}))?(?![\w'\u2019-])"
+)
+_LAST_BEFORE: Final = re.compile(rf"(?<![\w'\u2019-])(?:{_CAPS_WORD}|{_TITLE_WORD})$")
+#: The same in Title case ("Rivers, June A"), only after a label.
+_LAST_FIRST_TITLE: Final = re.compile(
+    rf"(?<![\w'\u2019-])(?P<last>{_TITLE_WORD}),[ \t]+"
+    rf"(?P<first>{_INITIALS}|{_TITLE_WORD})(?:[ \t]+(?P<mid>[A-Z]\.?|{_INITIALS}))?(?![\w'\u2019-])"
+)
+#: "J.R.K." - a run of dotted initials (a typist's or signer's mark).
+_DOTTED: Final = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,4}(?![\w.])")
+#: Dotted abbreviations that are not initials.
+_DOTTED_ABBR: Final = frozenset(
+    [
+        "U.S.",
+        "U.S.A.",
+        "U.K.",
+        "E.U.",
+        "P.O.",
+        "A.M.",
+        "P.M.",
+        "M.D.",
+        "D.O.",
+        "R.N.",
+        "N.P.",
+        "P.A.",
+        "O.D.",
+        "O.S.",
+        "O.U.",
+        "A.S.A.P.",
+        "B.I.D.",
+        "T.I.D.",
+        "Q.I.D.",
+        "P.R.N.",
+        "N.P.O.",
+        "Q.D.",
+        "Q.H.S.",
+        "H.S.",
+        "E.R.",
+        "E.D.",
+        "O.R.",
+        "I.V.",
+        "I.M.",
+        "S.L.",
+        "S.Q.",
+        "D.C.",
+        "D.D.S.",
+        "D.M.D.",
+        "M.S.",
+        "B.S.",
+        "B.A.",
+        "M.A.",
+        "R.D.",
+        "L.P.N.",
+        "C.N.A.",
+        "G.I.",
+        "I.C.U.",
+        "P.T.",
+        "O.T.",
+        "L.L.C.",
+        "P.C.",
+        "P.S.",
+        "N.B.",
+        "I.E.",
+        "E.G.",
+        "A.D.",
+        "B.C.",
+        "C.E.O.",
+        "Ph.D.",
+        "R.R.T.",
+        "A.K.A.",
+        "D.B.A.",
+        "W.H.O.",
+        "C.D.C.",
+        "F.D.A.",
+        "V.A.",
+        "U.N.",
+        "N.Y.",
+        "L.A.",
+        "D.N.R.",
+        "D.N.I.",
+        "P.E.R.R.L.A.",
+        "A.C.L.",
+        "P.C.P.",
+    ]
+)
+#: Words a "LAST, FIRST" pair never is (a list, a heading, a state).
+_NOT_NAME: Final = (
+    lx.STOP
+    | lx.MONTH_WORDS
+    | lx.WEEKDAY_WORDS
+    | {a.lower() for a in lx.STATE_ABBR.split("|")}
+    | frozenset(
+        [
+            "left",
+            "right",
+            "bilateral",
+            "negative",
+            "positive",
+            "normal",
+            "abnormal",
+            "none",
+            "yes",
+            "no",
+            "other",
+            "total",
+            "active",
+            "inactive",
+            "stable",
+            "acute",
+            "chronic",
+            "mild",
+            "moderate",
+            "severe",
+        ]
+    )
+)
+#: "Gus is a ninety-three-year-old ...": the subject of the classic opening sentence.
+_AN_AGE: Final = re.compile(r" an? (?:\d{1,3}|[a-z]+(?:-[a-z]+)?)[ -](?:year|yr|month|week)")
+_SUBJECT_BEFORE: Final = re.compile(
+    r"(?:^|(?<=[.!?][ \t])|(?<=\n))(?P<name>[A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019-]+)?)"
+    r"[ \t]+(?:is|was)$"
+)
+#: "His wife of 68 years, Marguerite," / "daughter, Anneke," - a relative named in apposition.
+_COMMA_CAP: Final = re.compile(r", ?[A-Z]")
+_APPOSED_NAME: Final = re.compile(
+    r",[ \t]+(?P<name>[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?)(?=[ \t]*[,;.)])"
+)
+_DOTTED_GATE: Final = re.compile(r"\.[A-Z]\.")
+#: A name followed by a nickname in quotes or brackets: HUNTER, WILLIAM J ("Will").
+_NICK_AFTER: Final = re.compile(
+    r"[ \t]*(?:\([ \t]*[\"\u201c'\u2018]?|[\"\u201c\u2018])"
+    r"(?P<nick>[A-Z][a-z]+)(?:[\"\u201d'\u2019][ \t]*\)?|[ \t]*\))"
+)
+
+# ---------------------------------------------------------------- dates
+
+_WEEKDAY: Final = (
+    r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
+    r"|(?:MON|TUES?|WED(?:NES)?|THU(?:RS?)?|FRI|SAT(?:UR)?|SUN)(?:DAY)?\.?"
+)
+#: "Tuesday the 11th", "Thurs. the 9th": the weekday dates the event as much as the ordinal.
+_THE_ORDINAL: Final = re.compile(r"the (?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b")
+_WEEKDAY_BEFORE: Final = re.compile(rf"\b(?:{_WEEKDAY})[ \t]+$")
+_HOLIDAY_HINTS: Final = (
+    "Day",
+    "Eve",
+    "Birthday",
+    "Juneteenth",
+    "Thanksgiving",
+    "Christmas",
+    "Easter",
+    "Halloween",
+    "Friday",
+    "Mayo",
+    "Kippur",
+    "Hashanah",
+    "July",
+)
+_SLASH_DIGIT: Final = re.compile(r"/\d")
+#: Holidays that date an event; an apostrophe in either place. A year after one stays (years
+#: alone are not PHI; the annotation convention of dev4).
+_HOLIDAY: Final = re.compile(
+    r"\b(?:New[ \t]Year['\u2019]?s(?:[ \t](?:Day|Eve))?|(?:MLK|Martin[ \t]Luther[ \t]King"
+    r"(?:[ \t]Jr\.?)?)[ \t]Day|Presidents?['\u2019]?(?:s['\u2019]?)?[ \t]Day|Washington['\u2019]s"
+    r"[ \t]Birthday|Memorial[ \t]Day|Juneteenth|Independence[ \t]Day|Fourth[ \t]of[ \t]July|"
+    r"Labou?r[ \t]Day|Columbus[ \t]Day|Indigenous[ \t]Peoples['\u2019]?[ \t]Day|"
+    r"Veterans['\u2019]?[ \t]Day|Thanksgiving(?:[ \t]Day)?|Christmas(?:[ \t](?:Eve|Day))?|"
+    r"Easter(?:[ \t]Sunday)?|Halloween|Valentine['\u2019]?s[ \t]Day|Mother['\u2019]?s[ \t]Day|"
+    r"Father['\u2019]?s[ \t]Day|St\.?[ \t]Patrick['\u2019]?s[ \t]Day|Good[ \t]Friday|"
+    r"Black[ \t]Friday|Cinco[ \t]de[ \t]Mayo|Yom[ \t]Kippur|Rosh[ \t]Hashanah)\b"
+)
+#: A bare month/day: "3/3", "f/u 2/25", "(normal, 2/11)".
+_BARE_MD: Final = re.compile(
+    r"(?<![\w/.:-])(1[0-2]|(?<!\d)0?[1-9])/(3[01]|[12]\d|0?[1-9])(?![\w/]|\.\d|-\d)"
+)
+#: Words that make a slash pair a score, ratio, dose or pressure, not a date.
+_NOT_DATE_WORDS: Final = frozenset(
+    [
+        "bp",
+        "b/p",
+        "pain",
+        "score",
+        "strength",
+        "power",
+        "motor",
+        "mmt",
+        "grade",
+        "graded",
+        "murmur",
+        "reflexes",
+        "dtr",
+        "dtrs",
+        "ratio",
+        "ecog",
+        "gcs",
+        "scale",
+        "vision",
+        "va",
+        "acuity",
+        "rated",
+        "rates",
+        "rating",
+        "x",
+        "of",
+        "dilated",
+        "effaced",
+        "station",
+        "apgar",
+        "apgars",
+        "lefs",
+        "moca",
+        "mmse",
+        "phq",
+        "phq9",
+        "phq-9",
+        "gad",
+        "gad7",
+        "gad-7",
+        "cm",
+        "mm",
+        "sbp",
+        "dbp",
+        "split",
+        "dose",
+        "doses",
+        "tab",
+        "tabs",
+        "tablet",
+        "tablets",
+        "hr",
+        "rr",
+        "fio2",
+        "peep",
+        "vt",
+        "ie",
+        "i:e",
+        "blood pressure",
+        "out of",
+    ]
+)
+#: "G2", "P3" (obstetric), "PHQ-9" and the like written just before the pair.
+_SCORE_LABEL: Final = re.compile(r"[gp]\d?|phq-?\d*|gad-?\d*")
+_NOT_DATE_AFTER: Final = re.compile(
+    r"(?i)[ \t]*(?:mg|mcg|g\b|ml|units?|tabs?|tablets?|caps?|cups?|inch|in\b|cm|mm|mi|miles?|"
+    r"strength|murmur|sys|systolic|diastolic|score|scale|mmhg|%|x\b|ratio|of\b|/|"
+    r"dilat|efface|power|pts|points|dose|puffs?|sprays?|drops?|bid|tid|prn|daily|h\b|hr|"
+    r"hours?|days?|weeks?|wk|mo|months?|times|"
+    # "2/3 cultures", "4/6 criteria": a count of things
+    r"(?!was\b|has\b|is\b)[a-z]{2,}s\b)"
+)
+
+# ---------------------------------------------------------------- ages
+
+#: "in her early 90s", "in his mid-nineties": an age over 89 by decade.
+_AGE_DECADE: Final = re.compile(
+    r"(?i)\bin[ \t]+(?:his|her|their|the|my)[ \t]+(?:(?:early|mid|late)[ \t-]*)?"
+    r"(?:9\d|1[01]\d)['\u2019]?s\b|\bin[ \t]+(?:his|her|their|the|my)[ \t]+"
+    r"(?:(?:early|mid|late)[ \t-]*)?nineties\b"
+)
+_AGE_VERB_HINTS: Final = ("lived", "living", "turn", "reach", "died", "passed")
+#: "lived to 97", "turned 91", "died at 94": an age over 89 after a verb of age.
+_AGE_VERB: Final = re.compile(
+    r"(?i)\b(?:lived[ \t]+(?:to|until)|liv(?:ed|ing)[ \t]+to[ \t]+be|turn(?:ed|s|ing)|"
+    r"reach(?:ed|es|ing)|died[ \t]+at|passed[ \t]+(?:away[ \t]+)?at)"
+    r"[ \t]+(?P<age>9\d|1[01]\d)\b(?![.,]\d|[ \t]*(?:%|mg|kg|lb|mmhg|bpm|min|percent))"
+)
+
+# ---------------------------------------------------------------- places
+
+#: Place cues before a name: a preposition of place (a capitalised word after "in" is a place
+#: far more often than not), and cues after it: a state, a county word.
+_PLACE_CUE_AFTER: Final = re.compile(
+    rf"(?:,?[ \t]+(?:{lx.STATE_ABBR})\b|,?[ \t]+(?:{lx.STATE_NAMES})\b|[ \t]+(?:County|Parish|"
+    r"Borough|Township)\b)"
+)
+#: Every capitalised token, once per text (a set): the gazetteer, makes and state codes are
+#: looked up by set intersection instead of a Python loop over every word.
+_CAP_TOKEN: Final = re.compile(r"[A-Z][A-Za-z'\u2019]*(?:-[A-Z][A-Za-z'\u2019]*)*")
+
+
+@lru_cache(maxsize=1)
+def _place_index() -> dict[str, list[tuple[str, int, bool]]]:
+    """First token (Title and UPPER case) -> (name as written, words, needs a cue)."""
+    index: dict[str, list[tuple[str, int, bool]]] = {}
+    never = _STATE_WORDS | lx.MONTH_WORDS | lx.WEEKDAY_WORDS
+    for name, common in places().items():
+        key = name.lower()
+        if key in never:
+            continue  # states stay; months and weekdays are dates
+        first = name.split()[0]
+        words = key.split()
+        n = len(words)
+        needs_cue = (
+            common
+            or any(w in lx.STOP for w in words)
+            or (
+                n == 1
+                and (
+                    key in lx.first_names()
+                    or key in lx.ambiguous_names()
+                    or key in lx.surnames()
+                    or key in lx.EPONYMS
+                    or key in _MAKES
+                )
+            )
+        )
+        index.setdefault(first, []).append((name, n, needs_cue))
+        # an upper-case note ("SANDUSKY") needs a cue: capitals there carry no signal
+        index.setdefault(first.upper(), []).append((name.upper(), n, True))
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return index
+
+
+@lru_cache(maxsize=1)
+def _place_keys() -> frozenset[str]:
+    """The index's first tokens as a set (``set & frozenset`` runs in C over the smaller)."""
+    return frozenset(_place_index())
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Start offsets of ``word`` in ``text`` as a whole token."""
+    out = []
+    pos = text.find(word)
+    while pos >= 0:
+        end = pos + len(word)
+        if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "'\u2019-")) and (
+            end >= len(text) or not (text[end].isalnum() or text[end] in "'\u2019")
+        ):
+            out.append(pos)
+        pos = text.find(word, end)
+    return out
+
+
+#: Words after which a capitalised word is a person, not a place ("Dr. Marion").
+_PERSON_TITLES: Final = frozenset(
+    ["dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sr", "jr", "rev", "sister", "father", "nurse"]
+)
+_PLACE_CUE_WORDS: Final = frozenset(
+    ["in", "from", "near", "at", "to", "outside", "of", "around", "toward", "towards"]
+)
+_SCORE_AFTER: Final = re.compile(r"[ \t]+\d{1,2}(?![\d/])")
+_NAME_AFTER: Final = re.compile(
+    r"[ \t]+[A-Z][a-z]+(?:,[ \t]*(?:MD|DO|RN|NP|PA)\b|[ \t]+[A-Z][a-z])"
+)
+_STATE_WORDS: Final = frozenset(w.lower() for w in lx.STATE_NAMES.split("|"))
+
+# ---------------------------------------------------------------- identifiers
+
+#: "plate OH JFR 2217", "LA plate 227 BXR", "tag: 7ABC123".
+_PLATE: Final = re.compile(
+    rf"(?i:\b(?:plate|tag|plates|license[ \t]plate))[ \t:#.]*(?:(?:{lx.STATE_ABBR})[ \t]+)?"
+    r"(?P<plate>[A-Z0-9]{1,4}[ \t-][A-Z0-9]{2,5}|[A-Z0-9]{5,8})\b"
+)
+#: Utah / Wisconsin grid addresses: "1180 E 400 S".
+_GRID_ADDRESS: Final = re.compile(r"\b\d{1,5}[ \t]+[NSEW]\.?[ \t]+\d{2,5}[ \t]+[NSEW]\b\.?")
+#: "(last 4 confirmed: 4419)" after an SSN on the same line.
+_LAST_FOUR: Final = re.compile(r"(?i)\blast[ \t-]*(?:4|four)\b[^\n\d]{0,40}?(?P<d>\d{4})(?!\d)")
+_SSN_WORD: Final = re.compile(r"(?i)\b(?:ssn|social security|ss#|soc sec)")
+
+#: Digit groups joined by "-" (any size) or by one space (groups of 3+), optionally after a
+#: short upper-case prefix: "0471-2291863", "SP 31884", "#448211".
+_NUMBER: Final = re.compile(
+    r"(?<![\w.,/$\u00a3\u20ac:+])(?<!\d-)\d+(?:-\d+)*(?:[ ]\d{3,}(?:-\d+)*)*"
+    r"(?![\w/]|[.,:]\d|-[A-Za-z])"
+)
+_PREFIX_BEFORE: Final = re.compile(r"(?<![\w-])([A-Z]{1,4})[ \t-]?$")
+#: Code systems whose codes are not identifiers of a person.
+_CODE_LABEL: Final = re.compile(
+    r"(?i)\b(?:cpt|icd(?:-?10|-?9)?(?:-cm|-pcs)?|hcpcs|ndc|cdt|loinc|snomed(?:[ -]ct)?|rxnorm|"
+    r"drg|ms-drg|dsm(?:-5)?|code|codes|rev(?:enue)? code|pos|modifier|cvx|hgvs|rs)"
+    r"[^\n]{0,16}$"
+)
+#: Units and quantities after a number: a measurement, never an identifier.
+_UNIT_AFTER: Final = re.compile(
+    r"(?i)[ \t]*(?:mg|mcg|ug|g\b|kg|lbs?|ml|l\b|units?|iu|u\b|%|mmhg|mm|cm|m\b|km|mi\b|miles?|"
+    r"cells|copies|/|x10|k\b|meq|mmol|mosm|ng|pg|steps|kcal|cal|calories|bpm|min|sec|seconds|"
+    r"minutes|hours?|h\b|days?|years?|yrs?|usd|dollars|ft|feet|in\b|inches|sq|platelets)"
+)
+_MONEY_OR_LAB_BEFORE: Final = re.compile(
+    r"(?i)(?:\$|usd|plt|platelets?|wbc|anc|count|cd4|viral load|vl|copies|ldh|ck|cpk|"
+    r"ferritin|bnp|troponin|d-dimer|steps|weight|wt|height|ht|calories|kcal)[ \t:=~]*$"
+)
+#: A span of two years ("2014-2019"): a period, not an identifier.
+_YEAR_RANGE: Final = re.compile(r"(?:19|20)\d\d-(?:(?:19|20)\d\d|\d\d)")
+#: A statute citation before a number: "A.R.S. 13-4503", "RCW 71.05", "§ 1983", "Code 5150".
+_STATUTE_BEFORE: Final = re.compile(
+    r"(?:(?:[A-Z]\.){2,}|\b[A-Z][a-z]*\.?[ \t]Stat\.?|\bU\.?S\.?C\.?|\bC\.?F\.?R\.?|§+|"
+    r"\b(?i:section|sec\.|chapter|ch\.|title|statute|rule|rcw|ors|ilcs))[ \t]*$"
+)
+#: "0900-0955": a period of clock times.
+_TIME_RANGE: Final = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5]\d")
+#: "lot 1183", "session 8810": a word that announces a number makes five digits enough.
+_ID_CUE_BEFORE: Final = re.compile(
+    r"(?i)(?:#|\bno\.?|\bnumber|\bnum|\bid|\blic\.?|\blicen[cs]e|\bcert\.?|\blot|\bserial|"
+    r"\bsession|\bcase|\bclaim|\bacct|\baccount|\benc|\bpmi|\bbadge)[ \t:#.]*$"
+)
+
+# ---------------------------------------------------------------- protected forms
+
+#: HGVS variant notation: c.5946delT, p.Ser1982fs, p.(Arg97Gly), g.123A>G, c.68_69delAG.
+_HGVS: Final = re.compile(
+    r"(?<![\w.])[cgmnrp]\.\(?[A-Za-z*]{0,3}[-+*]?\d+[A-Za-z0-9_>+*=?-]*\)?(?![\w.])"
+)
+#: Makes whose names are never a place or a person on their own in notes (the ambiguous ones,
+#: such as Lincoln or Mercury, need a year before them).
+_MAKES: Final = (
+    lx.VEHICLE_WORDS
+    | frozenset(
+        [
+            "freightliner",
+            "peterbilt",
+            "kenworth",
+            "mack",
+            "navistar",
+            "isuzu",
+            "hino",
+            "harley-davidson",
+            "harley",
+            "yamaha",
+            "kawasaki",
+            "suzuki",
+            "polaris",
+            "winnebago",
+            "pontiac",
+            "oldsmobile",
+            "plymouth",
+            "saturn",
+            "scion",
+            "lincoln",
+            "mercury",
+            "international",
+            "hummer",
+            "saab",
+        ]
+    )
+) - {"mini", "genesis", "ram", "rover", "international", "lincoln", "mercury", "saturn"}
+_YEAR_BEFORE: Final = re.compile(r"(?<!\d)(?:19|20)\d\d[ \t]+$")
+_MODEL_AFTER: Final = re.compile(
+    r"(?:[ \t]+(?:[A-Z][A-Za-z0-9-]*|[0-9][A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)){0,2}"
+)
+_MODEL_WORD: Final = re.compile(r"[^ \t]+")
+_STATE_CODES: Final = frozenset(lx.STATE_ABBR.split("|"))
+_HGVS_LEAD: Final = re.compile(r"\.\(?(?:[A-Z*][a-z]{0,2})?-?\d")
+_PAYER_SUFFIX: Final = re.compile(
+    r"Health Plans?|HEALTH PLANS?|Insurance|INSURANCE|Assurance|ASSURANCE|Mutual|MUTUAL"
+)
+_PAYER_WORDS: Final = re.compile(r"(?:(?:[A-Z][A-Za-z&'\u2019.-]+|[A-Z]+)[ \t]+){1,4}$")
+_NOT_MODEL: Final = frozenset(
+    ["plate", "tag", "vin", "PLATE", "TAG", "VIN", "Plate", "Tag", "Lic", "LIC", "License"]
+) | frozenset(lx.STATE_ABBR.split("|"))
+#: An upper-case state code where it is used as a state: after "City," before a ZIP, before a
+#: licence board or document ("UT DOPL", "WA CDL", "CA lic."), or before/after "plate".
+_STATE_USE_BEFORE: Final = re.compile(
+    r"(?:,[ \t]*|(?i:plate|tag|licen[cs]e|lic\.?|state|board|from|in)[ \t:]*)$"
+)
+_STATE_USE_AFTER: Final = re.compile(
+    r"[ \t]*(?:\d{5}|[A-Z]{2,6}\b[ \t]*(?:#|No\.?|number)?[ \t:]*[A-Z]{0,3}[ \t-]?\d|"
+    r"(?i:plate|tag|lic|licen[cs]e|driver|cdl|medicaid|medicare|board|state)\b|[ \t]*$|[.;)])"
+)
+
+
+def _label_before(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    return bool(_LABEL_BEFORE.search(text, line_start, start))
+
+
+class GeneralRecognizer(Recognizer):
+    """The general forms of names, dates, ages, places and numbers described above."""
+
+    name: ClassVar[str] = "general"
+
+    def analyze(self, text: str) -> list[Span]:
+        return self.run(text, set(_CAP_TOKEN.findall(text)))
+
+    def run(self, text: str, tokens: set[str]) -> list[Span]:
+        """The spans, given the set of capitalised tokens of ``text`` (shared with protection)."""
+        spans: list[Span] = []
+        self._names(text, spans)
+        self._dates(text, spans)
+        self._ages(text, spans)
+        self._places(text, tokens, spans)
+        self._numbers(text, spans)
+        return spans
+
+    @staticmethod
+    def _names(text: str, spans: list[Span]) -> None:
+        for comma in _COMMA_CAP.finditer(text):
+            # every candidate has ", X": find those (a literal scan), then look back and ahead
+            pos = comma.start()
+            if pos == 0 or not text[pos - 1].isalpha():
+                continue
+            window = max(0, pos - 34)
+            before = text[window:pos].split()
+            if text[pos - 1].islower():
+                # "his wife of 40 years, Casimir," (plain word checks: no regex per comma)
+                rel = before[-1] if before else ""
+                if rel == "years" and len(before) >= 4 and before[-3] == "of":
+                    rel = before[-4]
+                if rel in lx.RELATION_WORDS:
+                    m = _APPOSED_NAME.match(text, pos)
+                    if m and m.group("name").lower() not in lx.STOP:
+                        spans.append(
+                            Span("NAME", m.start("name"), m.end("name"), 0.75, "general-name")
+                        )
+            if not before or not before[-1][:1].isupper():
+                continue
+            lead = _LAST_BEFORE.search(text, max(window, pos - len(before[-1]) - 1), pos)
+            for regex, caps in ((_LAST_FIRST_CAPS, True), (_LAST_FIRST_TITLE, False)):
+                m = regex.match(text, lead.start()) if lead else None
+                if m is not None:
+                    last, first = m.group("last"), m.group("first")
+                    if last.lower() in _NOT_NAME or first.lower().strip(".") in _NOT_NAME - (
+                        lx.MONTH_WORDS if m.group("mid") else frozenset()
+                    ):
+                        continue  # "June" is a given name when an initial follows
+                    if last.lower() in lx.EPONYMS:
+                        continue
+                    labelled = _label_before(text, m.start())
+                    initials = m.group("mid") is not None or "." in first
+                    if labelled or (caps and initials):
+                        spans.append(Span("NAME", m.start(), m.end(), 0.85, "general-name"))
+        if _DOTTED_GATE.search(text):
+            for m in _DOTTED.finditer(text):
+                if m.group() in _DOTTED_ABBR or m.group().upper() in _DOTTED_ABBR:
+                    continue
+                if re.match(r"[ \t]*(?:§|\d)", text[m.end() : m.end() + 3]):
+                    continue  # "A.R.S. 13-4503": a statute citation
+                if len(m.group()) >= 6 or re.search(
+                    r"(?i)\b(?:by|per|cc|initials|from|to|signed|/)[ \t:]*$",
+                    text[max(0, m.start() - 14) : m.start()],
+                ):
+                    spans.append(Span("NAME", m.start(), m.end(), 0.7, "general-name"))
+        for age in _AN_AGE.finditer(text):
+            m = _SUBJECT_BEFORE.search(text, max(0, age.start() - 40), age.start())
+            if m is None:
+                continue
+            words = m.group("name").split()
+            if all(w.lower() not in lx.STOP and w.lower() not in _STATE_WORDS for w in words):
+                spans.append(Span("NAME", m.start("name"), m.end("name"), 0.75, "general-name"))
+
+    @staticmethod
+    def _dates(text: str, spans: list[Span]) -> None:
+        for m in _THE_ORDINAL.finditer(text):
+            weekday = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            if weekday:
+                spans.append(Span("DATE", weekday.start(), m.end(), 0.85, "general-date"))
+        if any(word in text for word in _HOLIDAY_HINTS):
+            for m in _HOLIDAY.finditer(text):
+                spans.append(Span("DATE", m.start(), m.end(), 0.8, "general-date"))
+        for slash in _SLASH_DIGIT.finditer(text):
+            md = _BARE_MD.match(text, max(0, slash.start() - 2))
+            if md is None or md.end(1) != slash.start():
+                md = _BARE_MD.match(text, max(0, slash.start() - 1))
+                if md is None or md.end(1) != slash.start():
+                    continue
+            start, end = md.span()
+            line_start = text.rfind("\n", 0, start) + 1
+            before = text[max(line_start, start - 24) : start].lower().split()
+            if before and (
+                before[-1].rstrip(":") in _NOT_DATE_WORDS
+                or " ".join(before[-2:]).rstrip(":") in _NOT_DATE_WORDS
+                or before[-1][-1:].isdigit()
+                or before[-1] in ("+", "-", "x", "*", "=")
+                or _SCORE_LABEL.fullmatch(before[-1].rstrip(":"))
+            ):
+                continue
+            if _NOT_DATE_AFTER.match(text, end):
+                continue
+            month, day = int(md.group(1)), int(md.group(2))
+            if day in (4, 5, 6, 10) and month <= day:
+                continue  # "4/5 strength", "2/6 murmur", "3/10 pain": a score on a scale
+            spans.append(Span("DATE", start, end, 0.7, "general-date"))
+
+    @staticmethod
+    def _ages(text: str, spans: list[Span]) -> None:
+        if "0s" in text or "ineties" in text:
+            for m in _AGE_DECADE.finditer(text):
+                spans.append(Span("AGE", m.start(), m.end(), 0.8, "general-age"))
+        lowered = text.lower()
+        if any(verb in lowered for verb in _AGE_VERB_HINTS):
+            for m in _AGE_VERB.finditer(text):
+                spans.append(Span("AGE", m.start("age"), m.end("age"), 0.8, "general-age"))
+
+    @staticmethod
+    def _places(text: str, tokens: set[str], spans: list[Span]) -> None:
+        index = _place_index()
+        for tok in tokens & _place_keys():
+            for pos in _occurrences(text, tok):
+                for name, n, needs_cue in index[tok]:
+                    end = pos + len(name)
+                    if n > 1 and not text.startswith(name, pos):
+                        continue
+                    if end < len(text) and (text[end].isalnum() or text[end] == "-"):
+                        continue
+                    if GeneralRecognizer._place_ok(text, n, needs_cue, pos, end):
+                        spans.append(Span("LOCATION", pos, end, 0.7, "gazetteer"))
+                    break
+
+    @staticmethod
+    def _place_ok(text: str, n: int, needs_cue: bool, start: int, end: int) -> bool:
+        if n == 1 and _SCORE_AFTER.match(text, end):
+            return False  # "Epworth 6": a scale named after a town, with its score
+        before = text[max(0, start - 24) : start]
+        cut = before.rfind("\n")
+        words = before[cut + 1 :].split()
+        prev = words[-1].rstrip(".").lower() if words else ""
+        if prev in _PERSON_TITLES:
+            return False  # "Dr. Marion"
+        if not needs_cue:
+            return True
+        after = text[end : end + 4].lstrip(", \t")
+        if after[:1].isupper() and _PLACE_CUE_AFTER.match(text, end):
+            return True
+        if prev == "the" and len(words) > 1:
+            prev = words[-2].lower()
+        if prev not in _PLACE_CUE_WORDS:
+            return False
+        # "from Hope" is a place, "from Hope Baker" (a name after it) is not
+        return not _NAME_AFTER.match(text, end)
+
+    @staticmethod
+    def _numbers(text: str, spans: list[Span]) -> None:
+        lowered = text.lower()
+        if "plate" in lowered or "tag" in lowered:
+            for m in _PLATE.finditer(text):
+                plate = m.group("plate")
+                if any(c.isdigit() for c in plate) and any(c.isalpha() for c in plate):
+                    spans.append(Span("VEHICLE", m.start("plate"), m.end("plate"), 0.8, "general"))
+        for m in _GRID_ADDRESS.finditer(text):
+            spans.append(Span("ADDRESS", m.start(), m.end(), 0.8, "general"))
+        if "last" in lowered and _SSN_WORD.search(text):
+            for m in _LAST_FOUR.finditer(text):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                if _SSN_WORD.search(text, max(line_start, m.start() - 80), m.start("d")):
+                    spans.append(Span("SSN", m.start("d"), m.end("d"), 0.8, "general"))
+
+
+def followup_spans(text: str, spans: list[Span]) -> list[Span]:
+    """Rules that need the spans found so far (nicknames; the catch-all identifier)."""
+    out: list[Span] = []
+    for span in spans:
+        if span.category == "NAME":
+            m = _NICK_AFTER.match(text, span.end)
+            if m and m.group("nick").lower() not in lx.STOP:
+                out.append(Span("NAME", m.start("nick"), m.end("nick"), 0.8, "nickname"))
+    out.extend(_other_identifiers(text, spans))
+    return out
+
+
+def _other_identifiers(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Any long number no recognizer claimed is an identifier (claim, session, lot, licence...).
+
+    Long numbers in notes are almost always identifiers; the measurements among them carry a
+    unit, a lab name or a money sign, and codes carry their code-system label.
+    """
+    claimed = sorted((s.start, s.end) for s in spans)
+    starts = [s for s, _ in claimed]
+    out: list[Span] = []
+    for m in _NUMBER.finditer(text):
+        num_start, end = m.span()
+        if end - num_start < 5:
+            continue  # most numbers: too short to identify anyone
+        num = m.group()
+        digits = len(num) - num.count("-") - num.count(" ")
+        if digits < 5:
+            continue
+        lead = _PREFIX_BEFORE.search(text, max(0, num_start - 6), num_start)
+        prefix = lead.group(1) if lead else None
+        start = lead.start(1) if lead else num_start
+        idx = bisect_right(starts, end) - 1
+        covered = False
+        while idx >= 0 and claimed[idx][1] > start:
+            covered = claimed[idx][0] <= num_start and claimed[idx][1] >= end
+            if covered:
+                break
+            idx -= 1
+        if covered:
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[max(line_start, start - 30) : start]
+        if (
+            _CODE_LABEL.search(before)
+            or _MONEY_OR_LAB_BEFORE.search(before)
+            or _STATUTE_BEFORE.search(before)
+        ):
+            continue
+        if _UNIT_AFTER.match(text, end):
+            continue
+        if _YEAR_RANGE.fullmatch(num) or _TIME_RANGE.fullmatch(num) or _value_range(num):
+            continue
+        if digits < 6 and not (prefix or _ID_CUE_BEFORE.search(before)):
+            continue
+        if (
+            prefix
+            and digits < 6
+            and not _ID_CUE_BEFORE.search(before)
+            and not (re.search(r"(?i)\b(?:lic|licen[cs]e|cert|reg|permit)", before))
+        ):
+            continue
+        if prefix and prefix in ("CPT", "ICD", "NDC", "CDT", "DRG", "CVX", "RS"):
+            continue
+        out.append(Span("ID", start, end, 0.6, "other-id"))
+    return out
+
+
+def _value_range(num: str) -> bool:
+    """ "135-145", "400-600": a reference or target range of values, not an identifier."""
+    low, sep, high = num.partition("-")
+    if not sep or "-" in high or not (low.isdigit() and high.isdigit()) or len(high) > 4:
+        return False
+    if low.startswith("0") or high.startswith("0"):
+        return False
+    return int(low) < int(high) <= 3 * int(low)
+
+
+def cap_tokens(text: str) -> set[str]:
+    """The set of capitalised tokens of ``text`` (one scan shared by the rules here)."""
+    return set(_CAP_TOKEN.findall(text))
+
+
+def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[int, int]]:
+    """Ranges that carry clinical or non-identifying meaning and must never be removed."""
+    if tokens is None:
+        tokens = set(_CAP_TOKEN.findall(text))
+    out: list[tuple[int, int]] = []
+    for m in _HGVS_LEAD.finditer(text):
+        start = m.start() - 1
+        if start >= 0 and text[start] in "cgmnrp":
+            hgvs = _HGVS.match(text, start)
+            if hgvs:
+                out.append(hgvs.span())
+    for code in tokens.intersection(_STATE_CODES):
+        for start in _occurrences(text, code):
+            end = start + 2
+            if text.startswith(".", end) and text[end + 1 : end + 2].isalnum():
+                continue  # "DE.60412377": a licence number's prefix
+            line_start = text.rfind("\n", 0, start) + 1
+            if _STATE_USE_BEFORE.search(text, max(line_start, start - 12), start) or (
+                _STATE_USE_AFTER.match(text, end)
+            ):
+                out.append((start, end))
+    gaz = places()
+    for word in tokens:
+        make = word.lower()
+        if make not in _MAKES:
+            continue
+        for start in _occurrences(text, word):
+            year = _YEAR_BEFORE.search(text, max(0, start - 6), start)
+            models = _MODEL_AFTER.match(text, start + len(word))
+            end = start + len(word)
+            if models:
+                for w in _MODEL_WORD.finditer(models.group()):
+                    if w.group() in _NOT_MODEL:
+                        break
+                    end = start + len(word) + w.end()
+            if year is None and end == start + len(word):
+                continue  # a make alone: a car only with a model or a model year
+            if year is None and (word in gaz or word.title() in gaz):
+                continue  # "Plymouth County", "Dodge City": a place unless a year says car
+            out.append((year.start() if year else start, end))
+    for m in _PAYER_SUFFIX.finditer(text):
+        lead = _PAYER_WORDS.search(text, max(0, m.start() - 60), m.start())
+        if lead is None:
+            continue
+        for w in _MODEL_WORD.finditer(text, lead.start(), m.end()):
+            # a town inside a payer's name is still a place (annotation convention)
+            if gaz.get(w.group()) is False:
+                continue
+            out.append(w.span())
+    return out
+
+
+def trim(text: str, spans: list[Span], protected: list[tuple[int, int]]) -> list[Span]:
+    """Cut protected ranges out of every span (keeping the parts outside them)."""
+    if not protected:
+        return spans
+    protected.sort()
+    starts = [s for s, _ in protected]
+    out: list[Span] = []
+    for span in spans:
+        idx = bisect_right(starts, span.end) - 1
+        hits = []
+        while idx >= 0 and protected[idx][1] > span.start:
+            if protected[idx][0] < span.end:
+                hits.append(protected[idx])
+            idx -= 1
+        if not hits:
+            out.append(span)
+            continue
+        pos = span.start
+        for p_start, p_end in sorted(hits):
+            if p_start > pos:
+                out.extend(_piece(text, span, pos, p_start))
+            pos = max(pos, p_end)
+        if pos < span.end:
+            out.extend(_piece(text, span, pos, span.end))
+    return out
+
+
+def _piece(text: str, span: Span, start: int, end: int) -> list[Span]:
+    """The part of ``span`` in ``[start, end)`` without the separators left at its edges."""
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return [Span(span.category, start, end, span.score, span.source)] if end > start else []
+
+
+#: The instance the engine runs after :data:`service.deid.recognizers.RECOGNIZERS`.
+GENERAL: Final = GeneralRecognizer()

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     window_overlap: Annotated[int, Field(ge=0, le=256)] = 64
     #: Largest number of windows accepted for one note (413 above it; never truncated).
     max_windows_per_note: Annotated[int, Field(ge=1)] = 64
+    #: Validate every outgoing RiskAssessment against the R4B model (a development aid: the
+    #: shape is checked once per model at startup and by the tests; ~0.3 ms per resource).
+    validate_output: bool = False
 
     # --- outbound FHIR -----------------------------------------------------------------
     fhir_timeout_s: Annotated[float, Field(gt=0)] = 10.0

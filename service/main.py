@@ -13,6 +13,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import MappingProxyType
 
 import httpx
 from fastapi import FastAPI
@@ -29,6 +30,7 @@ from service.deid import parse_operator_config
 from service.inference.backends import create_backend
 from service.inference.repository import load_model_info
 from service.inference.tokenization import NoteTokenizer
+from service.interop.risk import ModelRef, check_risk_assessment_shape
 from service.pipeline import Engine
 from service.security.bodylimit import BodySizeLimitMiddleware
 
@@ -43,6 +45,8 @@ async def _build_engine(
     tokenizer = NoteTokenizer.from_model_info(
         info, buckets=settings.buckets, overlap=settings.window_overlap
     )
+    # The RiskAssessment shape is validated once per model here rather than per response.
+    check_risk_assessment_shape(ModelRef(name=info.name, version=info.version))
     backend = create_backend(settings, info, triton_url=settings.triton_url)
     await backend.start()
     return Engine(
@@ -52,7 +56,7 @@ async def _build_engine(
         info=info,
         audit=audit,
         http=http,
-        operators=parse_operator_config(settings.deid_operators),
+        operators=MappingProxyType(parse_operator_config(settings.deid_operators)),
     )
 
 
@@ -131,10 +135,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(cds_hooks.router)
+    # Hot routes first: the router tries each in turn (the paths are disjoint, so the order
+    # changes nothing else), and every probe of a router costs each request a few microseconds.
     app.include_router(fhir.router)
+    app.include_router(cds_hooks.router)
     app.include_router(deidentify.router)
+    app.include_router(health.router)
     # Order: CORS outermost (preflights never hit auth), then the body limit, then auditing.
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)

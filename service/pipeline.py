@@ -5,14 +5,16 @@ Routes call three entry points — :func:`assess_resource`, :func:`assess_bundle
 that the API layer turns into the audit row. Nothing here knows about HTTP.
 
 CPU-heavy steps (de-identification, tokenization) run in one worker-thread hop per request
-so the event loop keeps serving; inference is awaited on the backend (Triton gRPC aio, or
-ONNX Runtime in a thread pool).
+so the event loop keeps serving, except for short notes (see :data:`INLINE_MAX_CHARS`), where
+the hop would cost more than the work; inference is awaited on the backend (Triton gRPC aio,
+or ONNX Runtime in a thread pool).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +56,13 @@ log = logging.getLogger(__name__)
 
 #: Resource types whose people the de-identifier should look for by name in the notes.
 _PEOPLE = ("Patient", "RelatedPerson", "Practitioner", "PractitionerRole")
+
+#: Notes totalling at most this many characters are de-identified and tokenized on the event
+#: loop. Why: a worker-thread hop costs the loop a future, a wake-up and a GIL hand-over
+#: (~0.1 ms of CPU, more under contention) and gives no parallelism (the work holds the GIL),
+#: while this much text takes about 1 ms; longer inputs still go to a thread so one big
+#: note or hook call cannot stall every other request on the loop.
+INLINE_MAX_CHARS = 600
 
 
 @dataclass
@@ -132,7 +141,10 @@ async def score_notes(
     """Score each note; a note that cannot be scored yields its error, the others go on."""
     if not notes:
         return []
-    prepared = await anyio.to_thread.run_sync(_prepare, engine, notes, context, record.timer)
+    if sum(len(n.text) for n in notes) <= INLINE_MAX_CHARS:
+        prepared = _prepare(engine, notes, context, record.timer)
+    else:
+        prepared = await anyio.to_thread.run_sync(_prepare, engine, notes, context, record.timer)
     flat: list[Window] = []
     for item in prepared:
         record.phi_counts.update(item.phi)
@@ -146,7 +158,9 @@ async def score_notes(
             probs = await engine.backend.predict(flat)
     results: list[ScoredNote | CDSError] = []
     offset = 0
-    neg = engine.info.negative_index
+    # One conversion to Python floats: notes have a few windows, where numpy's per-call
+    # overhead would cost more than the arithmetic.
+    p_neg: list[float] = probs[:, engine.info.negative_index].tolist()
     for note, item in zip(notes, prepared, strict=True):
         if isinstance(item.windows, CDSError):
             results.append(item.windows)
@@ -154,8 +168,9 @@ async def score_notes(
         n = len(item.windows)
         # A long note's score is the token-weighted mean over its windows, so a short tail
         # window cannot outvote the body of the note.
-        weights = np.array([w.n_tokens for w in item.windows], dtype=np.float64)
-        p = float(np.average(probs[offset : offset + n, neg], weights=weights))
+        weights = [w.n_tokens for w in item.windows]
+        p = math.fsum(q * w for q, w in zip(p_neg[offset : offset + n], weights, strict=True))
+        p /= sum(weights)
         offset += n
         results.append(ScoredNote(note=note, p_negative=p, windows=n))
     scored = [r for r in results if isinstance(r, ScoredNote)]
@@ -169,6 +184,14 @@ async def score_notes(
 def deid_context(
     engine: Engine, people: Sequence[Mapping[str, Any]], subject_key: str | None
 ) -> deid.DeidContext:
+    if not people:
+        # Nothing to collect (the usual single-resource $assess): the empty context with the
+        # per-patient key, as from_fhir would build it (operators were validated at startup).
+        return deid.DeidContext(
+            key=engine.settings.secret,
+            subject_key=subject_key or "",
+            operators=engine.operators,
+        )
     patient = next((p for p in people if p.get("resourceType") == "Patient"), None)
     related = [p for p in people if p.get("resourceType") != "Patient"]
     ctx = deid.DeidContext.from_fhir(
@@ -272,7 +295,7 @@ def _note_refs(record: RequestRecord, notes: Sequence[Note]) -> None:
 def _risk_for(scored: Sequence[ScoredNote], engine: Engine, **extra: Any) -> dict[str, Any]:
     """One RiskAssessment over one or more notes (mean of the note probabilities)."""
     first = scored[0].note
-    p = float(np.mean([s.p_negative for s in scored]))
+    p = math.fsum(s.p_negative for s in scored) / len(scored)
     return build_risk_assessment(
         subject=extra.pop("subject", None) or first.subject,
         basis=[s.note.reference() for s in scored],
@@ -282,6 +305,9 @@ def _risk_for(scored: Sequence[ScoredNote], engine: Engine, **extra: Any) -> dic
         encounter=extra.pop("encounter", None) or first.encounter,
         occurrence=datetime.now(UTC),
         n_notes=len(scored),
+        # The shape was validated at startup (check_risk_assessment_shape); per response
+        # only on request, see Settings.validate_output.
+        validate=engine.settings.validate_output,
     )
 
 
@@ -374,7 +400,7 @@ async def run_hook(
             subject=record.patient_ref,
             encounter=f"Encounter/{encounter_id}" if encounter_id else None,
         )
-        p = float(np.mean([s.p_negative for s in scored]))
+        p = math.fsum(s.p_negative for s in scored) / len(scored)
         card = build_card(
             p_negative=p,
             risk_assessment=risk,

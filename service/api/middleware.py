@@ -2,7 +2,11 @@
 
 A pure ASGI middleware (no BaseHTTPMiddleware: it would buffer and slow every response). It
 creates the request's :class:`RequestRecord`, notes the status the route answered with, and
-writes the audit row once the response has been sent, so audit latency is not the caller's.
+hands the audit row to the store's writer thread once the response has been sent, so audit
+latency is not the caller's. It does not wait for the commit either: the writer groups rows
+of many requests in one transaction, a failed write is logged (its exception type only) from
+the writer's callback, the ``audit`` stage histogram records queueing plus commit time, and
+the store's shutdown flush writes whatever is still queued.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ import logging
 import re
 import time
 import uuid
+from concurrent.futures import Future
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.observability import REQUEST_LATENCY, REQUESTS
+from service.observability import observe_request, stage_histogram
 from service.pipeline import Engine, RequestRecord
 
 log = logging.getLogger("service.api")
@@ -50,18 +55,35 @@ class AuditMiddleware:
         finally:
             elapsed = time.perf_counter() - start
             route = _route_label(scope, path)
-            REQUESTS.labels(route, str(status)).inc()
-            REQUEST_LATENCY.labels(route).observe(elapsed)
+            observe_request(route, status, elapsed)
             if path.startswith(AUDITED) and scope.get("method") != "OPTIONS":
                 engine: Engine | None = getattr(scope["app"].state, "engine", None)
                 if engine is not None:
                     try:
-                        with record.timer.stage("audit"):
-                            await engine.audit.record(
-                                _entry(engine, record, state, route, status, elapsed)
-                            )
+                        future = engine.audit.submit(
+                            _entry(engine, record, state, route, status, elapsed)
+                        )
                     except Exception as exc:  # the response is sent; the failure must show
                         log.error("audit write failed: %s", type(exc).__name__)
+                    else:
+                        future.add_done_callback(_AuditDone(time.perf_counter()))
+
+
+class _AuditDone:
+    """Runs in the audit writer thread once the row is committed (or failed)."""
+
+    __slots__ = ("_queued",)
+
+    def __init__(self, queued: float) -> None:
+        self._queued = queued
+
+    def __call__(self, future: Future[None]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            # The type only: a driver's message may quote parameter values.
+            log.error("audit write failed: %s", type(exc).__name__)
+            return
+        stage_histogram("audit").observe(time.perf_counter() - self._queued)
 
 
 def _route_label(scope: Scope, path: str) -> str:

@@ -19,9 +19,16 @@ Concurrent writers (several gateway workers or replicas)
     so readers never block and writers wait instead of failing.
 
 Never blocking the event loop
-    ``record`` hands entries to one writer thread per store, which appends everything queued
-    in one transaction (group commit: one lock round trip for many requests) and resolves each
-    caller's future after the commit. Other calls run in anyio's worker threads.
+    ``record`` (and ``submit``, which does not wait) hands entries to one writer thread per
+    store, which appends everything queued in one transaction (group commit: one lock round
+    trip for many requests) and resolves each caller's future after the commit. Other calls
+    run in anyio's worker threads.
+
+The append is the one hot path (a row per request): its statements are compiled once for the
+engine's dialect and run on a pooled DBAPI connection with the columns' own bind processors,
+so a batch costs a few driver calls instead of SQLAlchemy's per-statement construction,
+compilation-cache lookup, result and transaction bookkeeping (rows are stored exactly as
+SQLAlchemy would store them). Everything else uses SQLAlchemy Core.
 """
 
 from __future__ import annotations
@@ -42,8 +49,19 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TextIO, TypeVar
 
 import anyio
-from sqlalchemy import Engine, Table, create_engine, delete, event, insert, select, text, update
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import (
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel
@@ -168,6 +186,12 @@ def _canonical_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: Encoders built once: ``json.dumps`` with options builds a new encoder on every call, and
+#: the append runs these several times per row. Same output as the equivalent ``dumps``.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
+
+
 def canonical_row(row: Mapping[str, Any]) -> bytes:
     """The bytes ``row_hash`` covers: sorted-key JSON of :data:`CHAIN_FIELDS`."""
     doc: dict[str, Any] = {}
@@ -178,7 +202,71 @@ def canonical_row(row: Mapping[str, Any]) -> bytes:
         elif isinstance(value, float):
             value = format(value, ".3f")
         doc[name] = value
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+    return _CANONICAL_JSON.encode(doc).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledSQL:
+    """One statement compiled for a dialect: its SQL and how to lay out its parameters."""
+
+    sql: str
+    #: Parameter names in placeholder order for positional paramstyles (``qmark``), else None.
+    order: tuple[str, ...] | None
+    #: Bind processors by parameter name (e.g. SQLite's datetime-to-string), as SQLAlchemy
+    #: would apply them.
+    processors: Mapping[str, Callable[[Any], Any]]
+
+    @classmethod
+    def build(cls, statement: Any, dialect: Dialect, table: Table | None = None) -> _CompiledSQL:
+        compiled = statement.compile(dialect=dialect)
+        processors: dict[str, Callable[[Any], Any]] = {}
+        if table is not None:
+            for column in table.columns:
+                proc = column.type.dialect_impl(dialect).bind_processor(dialect)
+                if proc is not None:
+                    processors[column.name] = proc
+        order = tuple(compiled.positiontup) if compiled.positional else None
+        return cls(sql=str(compiled), order=order, processors=processors)
+
+    def params(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        if self.processors:
+            values = {
+                k: (self.processors[k](v) if k in self.processors else v) for k, v in values.items()
+            }
+        if self.order is None:
+            return values
+        return tuple(values[name] for name in self.order)
+
+
+@dataclass(frozen=True, slots=True)
+class _AppendSQL:
+    """The append transaction's statements for one dialect (see the module docstring)."""
+
+    #: SQL that opens the transaction with the write lock (SQLite), or None where the
+    #: driver opens it implicitly (psycopg, not in autocommit mode).
+    begin: str | None
+    head: _CompiledSQL
+    insert: _CompiledSQL
+    update: _CompiledSQL
+
+    @classmethod
+    def for_dialect(cls, dialect: Dialect) -> _AppendSQL:
+        head = (
+            select(_HEAD.c.last_id, _HEAD.c.last_hash)
+            .where(_HEAD.c.id == bindparam("head_row"))
+            .with_for_update()
+        )
+        move = (
+            update(_HEAD)
+            .where(_HEAD.c.id == bindparam("head_row"))
+            .values(last_id=bindparam("new_last_id"), last_hash=bindparam("new_last_hash"))
+        )
+        return cls(
+            begin="BEGIN IMMEDIATE" if dialect.name == "sqlite" else None,
+            head=_CompiledSQL.build(head, dialect),
+            insert=_CompiledSQL.build(insert(_RECORDS), dialect, _RECORDS),
+            update=_CompiledSQL.build(move, dialect),
+        )
 
 
 T = TypeVar("T")
@@ -246,6 +334,7 @@ class AuditStore:
         self._ref_key = hmac.new(secret, b"cds-sentiment/audit/ref/v1", hashlib.sha256).digest()
         self._chain_key = hmac.new(secret, b"cds-sentiment/audit/chain/v1", hashlib.sha256).digest()
         self._max_batch = max_batch
+        self._append_sql = _AppendSQL.for_dialect(self._engine.dialect)
         self._writer: _GroupCommitWriter[AuditEntry] | None = None
         self._writer_lock = threading.Lock()
         self._last_purge = time.monotonic()
@@ -274,10 +363,10 @@ class AuditStore:
 
     def hash_ref(self, ref: str) -> str:
         """Keyed hash (HMAC-SHA256, hex) of a reference such as ``Patient/123``."""
-        return hmac.new(self._ref_key, ref.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._ref_key, ref.encode(), "sha256").hex()
 
     def _row_hash(self, row: Mapping[str, Any]) -> str:
-        return hmac.new(self._chain_key, canonical_row(row), hashlib.sha256).hexdigest()
+        return hmac.digest(self._chain_key, canonical_row(row), "sha256").hex()
 
     def _tenant(self, tenant: str | None) -> str | None:
         if tenant is None or is_identifier(tenant):
@@ -288,11 +377,19 @@ class AuditStore:
 
     async def record(self, entry: AuditEntry) -> None:
         """Append ``entry`` to the chain; returns after the commit (errors propagate)."""
-        if not isinstance(entry, AuditEntry):
-            raise TypeError("record() takes an AuditEntry")
-        future = self._get_writer().submit(entry)
+        future = self.submit(entry)
         # shield: a cancelled request must not cancel the write of its own audit row.
         await asyncio.shield(asyncio.wrap_future(future))
+
+    def submit(self, entry: AuditEntry) -> Future[None]:
+        """Queue ``entry`` for the writer thread and return at once (no event loop needed).
+
+        The future completes after the commit, or with the write's exception. Rows still
+        queued are written by :meth:`close`, so a graceful shutdown loses none.
+        """
+        if not isinstance(entry, AuditEntry):
+            raise TypeError("submit() takes an AuditEntry")
+        return self._get_writer().submit(entry)
 
     def record_sync(self, entries: Sequence[AuditEntry]) -> None:
         """Append entries from synchronous code (CLI, tests): one transaction."""
@@ -317,7 +414,7 @@ class AuditStore:
             "endpoint": entry.endpoint,
             "hook": entry.hook,
             "hook_instance": None if entry.hook_instance is None else str(entry.hook_instance),
-            "resource_ids": json.dumps(hashes, separators=(",", ":")),
+            "resource_ids": _COMPACT_JSON.encode(hashes),
             "resource_count": len(entry.resource_refs),
             "patient_ref_hash": None
             if entry.patient_ref is None
@@ -327,7 +424,7 @@ class AuditStore:
             "latency_ms": round(float(entry.latency_ms), 3),
             "model_name": entry.model_name,
             "model_version": entry.model_version,
-            "phi_spans": json.dumps(dict(entry.phi_spans), sort_keys=True, separators=(",", ":")),
+            "phi_spans": _CANONICAL_JSON.encode(dict(entry.phi_spans)),
             "prev_hash": prev_hash,
         }
         row["row_hash"] = self._row_hash(row)
@@ -336,23 +433,43 @@ class AuditStore:
     def _append(self, entries: list[AuditEntry]) -> None:
         if not entries:
             return
-        with self._engine.begin() as conn:
-            # The chain lock: FOR UPDATE on PostgreSQL; on SQLite the transaction already
-            # holds the write lock (BEGIN IMMEDIATE) and FOR UPDATE is not emitted.
-            head = conn.execute(
-                select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
-            ).one()
-            last_id, last_hash = int(head.last_id), str(head.last_hash)
-            rows = []
-            for entry in entries:
-                last_id += 1
-                row = self._row_values(entry, last_id, last_hash)
-                last_hash = row["row_hash"]
-                rows.append(row)
-            conn.execute(insert(_RECORDS), rows)
-            conn.execute(
-                update(_HEAD).where(_HEAD.c.id == 1).values(last_id=last_id, last_hash=last_hash)
-            )
+        sql = self._append_sql
+        # A pooled DBAPI connection (pre-ping and recycling still apply), driven directly.
+        dbapi = self._engine.raw_connection()
+        try:
+            cursor = dbapi.cursor()
+            try:
+                if sql.begin is not None:
+                    # SQLite: take the write lock up front (as _make_engine's begin hook does).
+                    cursor.execute(sql.begin)
+                # The chain lock: FOR UPDATE on PostgreSQL (the driver opened the transaction);
+                # on SQLite the transaction already holds the write lock.
+                cursor.execute(sql.head.sql, sql.head.params({"head_row": 1}))
+                head = cursor.fetchone()
+                if head is None:
+                    raise RuntimeError("audit chain head row is missing (run create_all)")
+                last_id, last_hash = int(head[0]), str(head[1])
+                rows: list[Any] = []
+                for entry in entries:
+                    last_id += 1
+                    row = self._row_values(entry, last_id, last_hash)
+                    last_hash = row["row_hash"]
+                    rows.append(sql.insert.params(row))
+                cursor.executemany(sql.insert.sql, rows)
+                cursor.execute(
+                    sql.update.sql,
+                    sql.update.params(
+                        {"head_row": 1, "new_last_id": last_id, "new_last_hash": last_hash}
+                    ),
+                )
+                dbapi.commit()
+            except BaseException:
+                dbapi.rollback()
+                raise
+            finally:
+                cursor.close()
+        finally:
+            dbapi.close()  # back to the pool
 
     # --- feedback -------------------------------------------------------------------------
 

@@ -7,16 +7,26 @@ full length too (more context, and every window of a long note lands in the same
 
 Each window is padded to the smallest length bucket that holds it. Triton batches only requests
 of equal shape, so a few fixed buckets let its dynamic batcher pack windows of many notes.
+
+ASCII fast path: with the usual uncased BERT normalizer (clean text, lowercase), normalizing
+ASCII text is "drop control characters, turn tab/CR/LF into spaces, lowercase", and BERT's
+pre-tokenizer is "split at spaces, isolate punctuation"; Python's string methods and one regex
+do both far faster than the Rust pipeline (which also tracks character alignments we never
+use), and most words are then one vocabulary lookup. The token ids are the same (a unit test
+compares both paths on random ASCII text). Text that is not ASCII, or that contains a special
+token's spelling, takes the full path.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from tokenizers import Tokenizer
+from tokenizers import Tokenizer, normalizers
 
 from service.errors import PayloadTooLarge, UnprocessableContent
 from service.inference.repository import ModelInfo, ModelRepositoryError
@@ -50,6 +60,96 @@ def _special_id(tokenizer: Tokenizer, token: str) -> int:
     return int(token_id)
 
 
+#: ASCII characters BertNormalizer(clean_text=True) drops: control characters (Unicode Cc)
+#: other than tab, LF and CR. Those three become spaces.
+_ASCII_DROPPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ASCII_SPACED = str.maketrans("\t\n\r", "   ")
+#: BertPreTokenizer on normalized ASCII text: split at spaces (the only whitespace left) and
+#: isolate every ASCII punctuation character (``!`` to ``/``, ``:`` to ``@``, ``[`` to
+#: backtick, ``{`` to ``~``).
+_ASCII_WORDS = re.compile(r"[^ !-/:-@\[-`{-~]+|[!-/:-@\[-`{-~]")
+
+
+class _AsciiFastPath:
+    """Uncased BERT tokenization of ASCII text with the normalizer's work done in Python.
+
+    With a WordPiece model behind a BertPreTokenizer, the words are split here too and each
+    word found whole in the vocabulary is mapped by a dict lookup (WordPiece tries the whole
+    word first, so that is its answer); other words go to the model's own WordPiece. Nothing
+    is cached beyond the vocabulary. Otherwise the text goes through a copy of the tokenizer
+    without its normalizer.
+    """
+
+    def __init__(
+        self,
+        tokenizer: Tokenizer,
+        added: Sequence[str],
+        vocab: dict[str, int] | None,
+        max_word_chars: int,
+    ) -> None:
+        self._tokenizer = tokenizer
+        self._model = tokenizer.model
+        self._added = tuple(added)
+        self._added_lower = tuple(t.lower() for t in added)
+        self._vocab = vocab
+        self._max_word_chars = max_word_chars
+
+    @classmethod
+    def for_tokenizer(cls, tokenizer: Tokenizer) -> _AsciiFastPath | None:
+        """``None`` unless the normalizer is exactly what :meth:`normalize` reproduces."""
+        spec = json.loads(tokenizer.to_str())
+        norm = spec.get("normalizer")
+        if not (
+            isinstance(norm, dict)
+            and norm.get("type") == "BertNormalizer"
+            and norm.get("clean_text") is True
+            and norm.get("lowercase") is True
+            # Accent stripping and CJK spacing never change ASCII text.
+            and norm.get("strip_accents") in (None, True, False)
+        ):
+            return None
+        bare = Tokenizer.from_str(tokenizer.to_str())
+        bare.normalizer = normalizers.Sequence([])
+        bare.no_truncation()
+        bare.no_padding()
+        added = [str(t["content"]) for t in spec.get("added_tokens") or [] if t.get("content")]
+        model = spec.get("model") or {}
+        pre = spec.get("pre_tokenizer") or {}
+        vocab: dict[str, int] | None = None
+        if model.get("type") == "WordPiece" and pre.get("type") == "BertPreTokenizer":
+            vocab = {str(k): int(v) for k, v in model["vocab"].items()}
+        max_word_chars = int(model.get("max_input_chars_per_word") or 100)
+        return cls(bare, added, vocab, max_word_chars)
+
+    @staticmethod
+    def normalize(text: str) -> str:
+        return _ASCII_DROPPED.sub("", text).translate(_ASCII_SPACED).lower()
+
+    def ids(self, text: str) -> list[int] | None:
+        """Token ids of ``text``, or ``None`` when the fast path does not apply to it."""
+        if not text.isascii():
+            return None
+        normalized = self.normalize(text)
+        # Added (special) tokens are matched on the raw or the normalized text, before the
+        # normalizer runs; keep any text that could hold one on the full path.
+        for raw, lower in zip(self._added, self._added_lower, strict=True):
+            if lower in normalized or raw in text:
+                return None
+        vocab = self._vocab
+        if vocab is None:
+            ids: list[int] = self._tokenizer.encode(normalized, add_special_tokens=False).ids
+            return ids
+        out: list[int] = []
+        limit = self._max_word_chars
+        for word in _ASCII_WORDS.findall(normalized):
+            token_id = vocab.get(word) if len(word) <= limit else None
+            if token_id is not None:
+                out.append(token_id)
+            else:
+                out.extend(token.id for token in self._model.tokenize(word))
+        return out
+
+
 class NoteTokenizer:
     """Fast WordPiece tokenizer (``tokenizer.json``) plus windowing and bucket padding."""
 
@@ -75,6 +175,7 @@ class NoteTokenizer:
         self.cls_id = _special_id(tokenizer, "[CLS]")
         self.sep_id = _special_id(tokenizer, "[SEP]")
         self.pad_id = _special_id(tokenizer, "[PAD]")
+        self._fast = _AsciiFastPath.for_tokenizer(tokenizer)
 
     @classmethod
     def from_model_info(
@@ -93,7 +194,19 @@ class NoteTokenizer:
 
     def content_ids(self, text: str) -> NDArray[np.int64]:
         """Token ids of ``text`` without special tokens."""
-        return np.asarray(self._tokenizer.encode(text, add_special_tokens=False).ids, np.int64)
+        ids = self._fast.ids(text) if self._fast is not None else None
+        if ids is None:
+            ids = self._tokenizer.encode(text, add_special_tokens=False).ids
+        return np.asarray(ids, np.int64)
+
+    def reference_ids(self, text: str) -> list[int]:
+        """Token ids from the full tokenizer pipeline (the fast path's reference, for tests)."""
+        ids: list[int] = self._tokenizer.encode(text, add_special_tokens=False).ids
+        return ids
+
+    @property
+    def has_fast_path(self) -> bool:
+        return self._fast is not None
 
     def window_count(self, n_content: int) -> int:
         """How many windows ``n_content`` content tokens need."""

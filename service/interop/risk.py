@@ -18,6 +18,14 @@ certain     [0.95, 1.00]     "effectively guaranteed"
 decimals): the R4 element comment says decimal values are percentages, and invariant ras-2
 (``probability <= 100``) is checked here because ``fhir.resources`` does not.
 
+Validation of what we build: :func:`build_risk_assessment` checks the values it copies from
+the request (references must be non-empty FHIR strings; the probability and window count are
+range-checked) on every call, which is cheap. Validation of the whole resource against the
+R4B model (``validate=True``, the default) costs more than the rest of building it, and the
+resource's shape is fixed by this function: the gateway runs it once per model at startup
+(:func:`check_risk_assessment_shape`) and per response only when ``CDS_VALIDATE_OUTPUT`` is on;
+the unit tests run it over every branch.
+
 Spec: https://hl7.org/fhir/R4/riskassessment.html, https://hl7.org/fhir/R4/operationoutcome.html,
 https://hl7.org/fhir/R4/http.html#transaction-response
 """
@@ -25,6 +33,7 @@ https://hl7.org/fhir/R4/http.html#transaction-response
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -97,6 +106,25 @@ def _reference(value: str | Mapping[str, Any]) -> dict[str, Any]:
     return {"reference": value} if isinstance(value, str) else dict(value)
 
 
+#: FHIR ``string``: at least one character, whitespace limited to space, CR, LF and tab.
+_FHIR_STRING = re.compile(r"[ \r\n\t\S]+")
+_FHIR_INTEGER_MAX = 2**31 - 1
+
+
+def _check_copied_strings(resource: Mapping[str, Any]) -> None:
+    """The strings taken from the request must still be valid where we put them."""
+    refs: list[Any] = [resource["subject"], *resource.get("basis", ())]
+    if "encounter" in resource:
+        refs.append(resource["encounter"])
+    for ref in refs:
+        for key in ("reference", "display", "type"):
+            value = ref.get(key)
+            if value is not None and (
+                not isinstance(value, str) or not _FHIR_STRING.fullmatch(value)
+            ):
+                raise ValueError(f"Reference.{key} must be a non-empty FHIR string")
+
+
 def build_risk_assessment(
     *,
     subject: str | None,
@@ -108,16 +136,19 @@ def build_risk_assessment(
     occurrence: datetime | None = None,
     resource_id: str | None = None,
     n_notes: int | None = None,
+    validate: bool = True,
 ) -> dict[str, Any]:
-    """A validated R4 RiskAssessment (JSON-ready dict: camelCase, no nulls).
+    """An R4 RiskAssessment (JSON-ready dict: camelCase, no nulls).
 
     ``basis`` items are references (``"DocumentReference/1"``) or whole Reference objects
     (e.g. :meth:`service.interop.notes.Note.reference`). ``subject`` ``None`` (a source
     resource without one) becomes a display-only Reference, since ``subject`` is 1..1.
     ``windows`` is the number of token windows scored, stated in ``prediction[0].rationale``,
-    in an extension and in ``note``; nothing is ever truncated silently.
+    in an extension and in ``note``; nothing is ever truncated silently. ``validate=False``
+    skips the R4B model validation (see the module docstring); the copied values are checked
+    either way.
     """
-    if windows < 1:
+    if not 1 <= windows <= _FHIR_INTEGER_MAX:
         raise ValueError("at least one window must have been scored")
     code, display = qualitative_risk(p_negative)
     percent = probability_percent(p_negative)
@@ -177,8 +208,33 @@ def build_risk_assessment(
             )
         }
     ]
-    validate_risk_assessment(resource)
+    _check_copied_strings(resource)
+    if validate:
+        validate_risk_assessment(resource)
     return resource
+
+
+def check_risk_assessment_shape(model: ModelRef) -> None:
+    """Build and fully validate one RiskAssessment per branch for ``model`` (startup check).
+
+    Raises ``ValueError``/``ValidationError`` when the model's name or version cannot be
+    carried by the resource (e.g. a name that is not a FHIR code).
+    """
+    when = datetime(2000, 1, 1, tzinfo=UTC)
+    for subject, encounter, basis in (
+        ("Patient/p", "Encounter/e", ["DocumentReference/d"]),
+        (None, None, [{"type": "Observation", "display": "Observation submitted without id"}]),
+    ):
+        build_risk_assessment(
+            subject=subject,
+            basis=basis,
+            p_negative=0.5,
+            windows=2,
+            model=model,
+            encounter=encounter,
+            occurrence=when,
+            validate=True,
+        )
 
 
 def validate_risk_assessment(resource: Mapping[str, Any]) -> None:

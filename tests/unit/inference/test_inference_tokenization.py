@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import random
 
 import numpy as np
 import pytest
+from tokenizers import Tokenizer, normalizers
 
 from service.errors import PayloadTooLarge, UnprocessableContent
 from service.inference.repository import ModelInfo
@@ -127,3 +129,80 @@ def test_encode_batch_matches_windows(note_tokenizer: NoteTokenizer) -> None:
 def test_overlap_must_leave_a_stride(model_info: ModelInfo) -> None:
     with pytest.raises(ValueError, match="overlap"):
         NoteTokenizer.from_model_info(model_info, buckets=(), overlap=model_info.max_length - 2)
+
+
+# --- ASCII fast path ----------------------------------------------------------------------
+
+_FAST_PATH_WORDS = (
+    "Patient",
+    "[CLS]",
+    "[cls]",
+    "[SEP]",
+    "[MASK]",
+    "[UNK]",
+    "[PAD]",
+    "don't",
+    "e.g.",
+    "3.5mg",
+    "##ing",
+    "a\x00b",
+    "x\x0by\x0cz",
+    "\x7f",
+    "TAB\tX",
+    "CR\rLF\n",
+    "CRLF\r\n",
+    "café",
+    "naïve",
+    "hypercholesterolemia",  # several word pieces
+    "x" * 100,  # the model's longest word ...
+    "y" * 101,  # ... and one past it ([UNK])
+)
+
+
+def _random_text(rng: random.Random) -> str:
+    parts: list[str] = []
+    for _ in range(rng.randint(0, 14)):
+        if rng.random() < 0.3:
+            parts.append(rng.choice(_FAST_PATH_WORDS))
+        else:
+            parts.append("".join(chr(rng.randrange(128)) for _ in range(rng.randint(0, 9))))
+    return rng.choice((" ", "", "\t", "\n", "\r", "\r\n")).join(parts)
+
+
+def test_the_repository_tokenizer_takes_the_fast_path(note_tokenizer: NoteTokenizer) -> None:
+    # Otherwise the equivalence test below would compare the full path with itself.
+    assert note_tokenizer.has_fast_path
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_path_ids_equal_the_full_pipeline(note_tokenizer: NoteTokenizer, seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(2500):
+        text = _random_text(rng)
+        assert note_tokenizer.content_ids(text).tolist() == note_tokenizer.reference_ids(text), (
+            repr(text)
+        )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seen today [CLS] with [SEP] in the note",
+        "lower [sep] and [mask] spellings",
+        "control\x00chars\x1fand\x7fdelete\x0bvt\x0cff",
+        "Tabs\tnew\nlines\rcarriage\r\nreturns",
+        "Ünïcödé falls back to the full path",
+        "",
+    ],
+)
+def test_fast_path_edge_cases(note_tokenizer: NoteTokenizer, text: str) -> None:
+    assert note_tokenizer.content_ids(text).tolist() == note_tokenizer.reference_ids(text)
+
+
+def test_other_normalizers_do_not_take_the_fast_path(note_tokenizer: NoteTokenizer) -> None:
+    cased = Tokenizer.from_str(note_tokenizer.tokenizer.to_str())
+    cased.normalizer = normalizers.BertNormalizer(lowercase=False)
+    tok = NoteTokenizer(cased, max_length=note_tokenizer.max_length, buckets=(32,), overlap=8)
+    assert not tok.has_fast_path
+    assert tok.content_ids("PATIENT Stable").tolist() == tok.reference_ids("PATIENT Stable")
+    assert tok.content_ids("PATIENT").tolist() != note_tokenizer.content_ids("PATIENT").tolist()

@@ -19,6 +19,7 @@ from service.interop.risk import (
     ModelRef,
     batch_response,
     build_risk_assessment,
+    check_risk_assessment_shape,
     operation_outcome,
     qualitative_risk,
     status_line,
@@ -195,3 +196,42 @@ def test_batch_response_shape_and_validation():
     assert "resource" not in second
     assert third["response"]["status"].startswith("503")
     assert third["response"]["outcome"]["issue"][0]["code"] == "transient"
+
+
+# --- validation without the model per response -------------------------------------------
+
+
+@pytest.mark.parametrize("p", [0.0, 0.3, 0.875, 1.0])
+def test_unvalidated_build_is_the_same_resource(p):
+    validated = _ra(p_negative=p, validate=True)
+    fast = _ra(p_negative=p, validate=False)
+    assert fast == validated
+    RiskAssessment.model_validate(fast)  # and it is valid R4B
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"basis": ["DocumentReference/d1", ""]},
+        {"basis": [{"reference": "", "type": "DocumentReference"}]},
+        {"subject": "Patient/\x00p1\x0c"},
+        {"encounter": "Encounter/\x1fe1"},
+        {"basis": [{"reference": "Observation/o\x0b1"}]},
+        {"basis": [{"display": 7}]},
+    ],
+)
+def test_copied_values_are_checked_even_without_the_model(overrides):
+    for validate in (False, True):
+        with pytest.raises(ValueError):
+            _ra(validate=validate, **overrides)
+
+
+def test_window_count_must_fit_a_fhir_integer():
+    with pytest.raises(ValueError):
+        _ra(windows=2**31, validate=False)
+
+
+def test_shape_check_accepts_real_models_and_refuses_bad_codes():
+    check_risk_assessment_shape(MODEL)
+    with pytest.raises(ValueError):  # pydantic's ValidationError is a ValueError
+        check_risk_assessment_shape(ModelRef(name="two  spaces", version="1"))

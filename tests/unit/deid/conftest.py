@@ -61,3 +61,10 @@ def covered(text: str, spans: tuple[Span, ...] | list[Span], needle: str) -> set
 
 def spans_of(text: str, context: DeidContext | None = None) -> list[Span]:
     return find_spans(text, context)
+
+
+def untouched(text: str, needle: str) -> bool:
+    """No span found in ``text`` overlaps any character of ``needle`` (a keep string)."""
+    start = text.index(needle)
+    end = start + len(needle)
+    return not any(s.start < end and start < s.end for s in find_spans(text))

@@ -5,21 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.deid import find_spans
-
-
-def _covered(text: str, needle: str) -> bool:
-    start = text.index(needle)
-    spans = find_spans(text)
-    return all(
-        text[i].isspace() or any(s.start <= i < s.end for s in spans)
-        for i in range(start, start + len(needle))
-    )
-
-
-def _untouched(text: str, needle: str) -> bool:
-    start = text.index(needle)
-    end = start + len(needle)
-    return not any(s.start < end and start < s.end for s in find_spans(text))
+from tests.unit.deid.conftest import covered, untouched
 
 
 @pytest.mark.parametrize(
@@ -49,7 +35,7 @@ def _untouched(text: str, needle: str) -> bool:
     ],
 )
 def test_round4_phi_is_found(text: str, phi: str) -> None:
-    assert _covered(text, phi)
+    assert covered(text, find_spans(text), phi)
 
 
 @pytest.mark.parametrize(
@@ -66,4 +52,4 @@ def test_round4_phi_is_found(text: str, phi: str) -> None:
     ],
 )
 def test_round4_clinical_text_is_kept(text: str, keep: str) -> None:
-    assert _untouched(text, keep)
+    assert untouched(text, keep)

@@ -8,21 +8,7 @@ from service.deid import find_spans
 from service.deid.gazetteer import fold, places
 from service.deid.generalise import protected_ranges, trim
 from service.deid.spans import Span
-
-
-def _covered(text: str, needle: str) -> bool:
-    start = text.index(needle)
-    spans = find_spans(text)
-    return all(
-        text[i].isspace() or any(s.start <= i < s.end for s in spans)
-        for i in range(start, start + len(needle))
-    )
-
-
-def _untouched(text: str, needle: str) -> bool:
-    start = text.index(needle)
-    end = start + len(needle)
-    return not any(s.start < end and start < s.end for s in find_spans(text))
+from tests.unit.deid.conftest import covered, untouched
 
 
 @pytest.mark.parametrize(
@@ -60,7 +46,7 @@ def _untouched(text: str, needle: str) -> bool:
     ],
 )
 def test_general_forms_are_found(text: str, phi: str) -> None:
-    assert _covered(text, phi)
+    assert covered(text, find_spans(text), phi)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +83,7 @@ def test_general_forms_are_found(text: str, phi: str) -> None:
     ],
 )
 def test_clinical_meaning_survives(text: str, keep: str) -> None:
-    assert _untouched(text, keep)
+    assert untouched(text, keep)
 
 
 def test_gazetteer_has_small_towns_and_flags_ordinary_words() -> None:

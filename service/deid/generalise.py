@@ -47,8 +47,19 @@ _LAST_FIRST_TITLE: Final = re.compile(
     rf"(?<![\w'\u2019-])(?P<last>{_TITLE_WORD}),[ \t]+"
     rf"(?P<first>{_INITIALS}|{_TITLE_WORD})(?:[ \t]+(?P<mid>[A-Z]\.?|{_INITIALS}))?(?![\w'\u2019-])"
 )
+#: "MENDOZA-FRY, Remedios", "OKAFOR, Chidi": a family name in capitals, a given name in Title case.
+_LAST_CAPS_FIRST_TITLE: Final = re.compile(
+    rf"(?<![\w'\u2019-])(?P<last>{_CAPS_WORD}),[ \t]+(?P<first>{_TITLE_WORD})(?![\w'\u2019-])"
+)
 #: "J.R.K." - a run of dotted initials (a typist's or signer's mark).
 _DOTTED: Final = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,4}(?![\w.])")
+_DOTTED_CUE_BEFORE: Final = re.compile(
+    r"(?i)(?:\b(?:by|per|cc|initials|from|to|signed|/)|[|'\"\u2018\u201c])[ \t:]*$"
+)
+_DOTTED_CELL_AFTER: Final = re.compile(r"[ \t]*(?:\||(?:to|and|&)[ \t]+[A-Z])")
+#: "... for early-fill override. -JM": a writer's initials signing off a log line.
+_SIGN_OFF: Final = re.compile(r"(?m)(?<=[ \t])[-\u2013\u2014~][ \t]?([A-Z]{2,3})[ \t]*$")
+_CREDENTIAL: Final = re.compile(lx.CREDENTIALS)
 #: Dotted abbreviations that are not initials.
 _DOTTED_ABBR: Final = frozenset(
     [
@@ -169,11 +180,36 @@ _APPOSED_NAME: Final = re.compile(
 _DOTTED_GATE: Final = re.compile(r"\.[A-Z]\.")
 #: A name followed by a nickname in quotes or brackets: HUNTER, WILLIAM J ("Will").
 _NICK_AFTER: Final = re.compile(
-    r"[ \t]*(?:\([ \t]*[\"\u201c'\u2018]?|[\"\u201c\u2018])"
+    r"[ \t]*(?:\([ \t]*(?:(?:prefers|goes[ \t]+by|aka|a\.k\.a\.|called|nickname:?)[ \t]+)?"
+    r"[\"\u201c'\u2018]?|[\"\u201c'\u2018])"
     r"(?P<nick>[A-Z][a-z]+)(?:[\"\u201d'\u2019][ \t]*\)?|[ \t]*\))"
 )
 
+_ZIP_AFTER: Final = re.compile(r",?[ \t]+(\d{5}(?:-\d{4})?)(?![\w-])")
+_TOWN_ZIP_AFTER: Final = re.compile(
+    r",[ \t]+([A-Z][A-Za-z'.\u2019-]+(?:[ \t][A-Z][A-Za-z'.\u2019-]+){0,2})[ \t]+"
+    r"(\d{5}(?:-\d{4})?)(?![\w-])"
+)
+#: "Kakuma, Kenya", "Ibadan, Nigeria": a town abroad, named with its country (the country stays).
+_CITY_COUNTRY: Final = re.compile(
+    r"\b([A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+)?),[ \t]+(?:Kenya|Somalia|Ethiopia|"
+    r"Eritrea|Sudan|South Sudan|Uganda|Tanzania|Rwanda|Burundi|Congo|DRC|Nigeria|Ghana|Liberia|"
+    r"Sierra Leone|Senegal|Cameroon|Egypt|Morocco|Algeria|Tunisia|Libya|Jordan|Lebanon|Syria|"
+    r"Iraq|Iran|Afghanistan|Pakistan|India|Nepal|Bhutan|Bangladesh|Myanmar|Burma|Thailand|"
+    r"Malaysia|Vietnam|Laos|Cambodia|Philippines|Indonesia|China|Japan|Korea|Taiwan|Mexico|"
+    r"Guatemala|Honduras|El Salvador|Nicaragua|Cuba|Haiti|Dominican Republic|Jamaica|Colombia|"
+    r"Venezuela|Ecuador|Peru|Brazil|Argentina|Chile|Ukraine|Russia|Poland|Romania|Germany|France|"
+    r"Italy|Spain|Portugal|Greece|Turkey|Ireland|England|Scotland|Wales|Canada|Australia)\b"
+)
+#: "1.2.840.113619.2.55...": an OID or DICOM UID (five or more dotted numbers).
+_OID: Final = re.compile(r"(?<![\w.])\d+(?:\.\d+){4,}(?![\w.])")
+#: "(S7732)" after a name: a surname initial and the last four digits of an SSN.
+_INITIAL_AND_FOUR: Final = re.compile(r"[ \t]*\([ \t]*(?P<id>[A-Z]\d{4})[ \t]*\)")
+
 # ---------------------------------------------------------------- dates
+
+#: A two-digit year written after a month and day: "Nov 11 '46", "3/2 '19".
+_SHORT_YEAR_AFTER: Final = re.compile(r",?[ \t]*['\u2019]\d{2}(?![\d'\u2019])")
 
 _WEEKDAY: Final = (
     r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
@@ -183,6 +219,7 @@ _WEEKDAY: Final = (
 _THE_ORDINAL: Final = re.compile(r"the (?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b")
 _WEEKDAY_BEFORE: Final = re.compile(rf"\b(?:{_WEEKDAY})[ \t]+$")
 _HOLIDAY_HINTS: Final = (
+    "mas",
     "Day",
     "Eve",
     "Birthday",
@@ -208,7 +245,8 @@ _HOLIDAY: Final = re.compile(
     r"Veterans['\u2019]?[ \t]Day|Thanksgiving(?:[ \t]Day)?|Christmas(?:[ \t](?:Eve|Day))?|"
     r"Easter(?:[ \t]Sunday)?|Halloween|Valentine['\u2019]?s[ \t]Day|Mother['\u2019]?s[ \t]Day|"
     r"Father['\u2019]?s[ \t]Day|St\.?[ \t]Patrick['\u2019]?s[ \t]Day|Good[ \t]Friday|"
-    r"Black[ \t]Friday|Cinco[ \t]de[ \t]Mayo|Yom[ \t]Kippur|Rosh[ \t]Hashanah)\b"
+    r"Black[ \t]Friday|Cinco[ \t]de[ \t]Mayo|Yom[ \t]Kippur|Rosh[ \t]Hashanah|"
+    r"X-?mas(?:[ \t]Eve)?)\b"
 )
 #: A bare month/day: "3/3", "f/u 2/25", "(normal, 2/11)".
 _BARE_MD: Final = re.compile(
@@ -251,6 +289,22 @@ _NOT_DATE_WORDS: Final = frozenset(
         "lefs",
         "moca",
         "mmse",
+        "bims",
+        "slums",
+        "braden",
+        "morse",
+        "ciwa",
+        "cows",
+        "epds",
+        "rass",
+        "bims",
+        "slums",
+        "braden",
+        "morse",
+        "ciwa",
+        "cows",
+        "epds",
+        "rass",
         "phq",
         "phq9",
         "phq-9",
@@ -280,6 +334,15 @@ _NOT_DATE_WORDS: Final = frozenset(
     ]
 )
 #: "G2", "P3" (obstetric), "PHQ-9" and the like written just before the pair.
+_HYPHENATED_ACRONYM: Final = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+")
+_WHEN_WORDS: Final = frozenset(["last", "next", "first", "final", "since"])
+_PERIODS: Final = frozenset(["week", "weekend", "day", "night", "morning", "evening", "month"])
+#: "Apr '25": a month and a two-digit year.
+_MONTH_SHORT_YEAR: Final = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?[ \t]+['\u2019]\d{2}(?!\d)"
+)
+#: "Mar 8-10": the last day of a range written after a month and day.
+_DAY_RANGE_AFTER: Final = re.compile(r"[-\u2013](?:[0-2]?\d|3[01])(?![\d/:-]|\.\d)")
 _SCORE_LABEL: Final = re.compile(r"[gp]\d?|phq-?\d*|gad-?\d*")
 _NOT_DATE_AFTER: Final = re.compile(
     r"(?i)[ \t]*(?:mg|mcg|g\b|ml|units?|tabs?|tablets?|caps?|cups?|inch|in\b|cm|mm|mi|miles?|"
@@ -312,7 +375,27 @@ _AGE_VERB: Final = re.compile(
 #: far more often than not), and cues after it: a state, a county word.
 _PLACE_CUE_AFTER: Final = re.compile(
     rf"(?:,?[ \t]+(?:{lx.STATE_ABBR})\b|,?[ \t]+(?:{lx.STATE_NAMES})\b|[ \t]+(?:County|Parish|"
-    r"Borough|Township)\b)"
+    r"Borough|Township)\b|"
+    # a town's own institutions: "Prescott Public Library", "Hutchinson Police Department"
+    r"[ \t]+(?:Public[ \t]+(?:Library|Schools?|Works|Health)|Police|Fire[ \t]+(?:Department|Dept)|"
+    r"City[ \t]+(?:Hall|Council|Schools)|Municipal|School[ \t]+District|Unified|Transit|"
+    r"Chamber[ \t]+of|PD|FD|SO|POLICE|SHERIFF)\b|"
+    r"[ \t]+Co\.)"
+)
+#: "URGENT CARE - HUTCHINSON", "Walgreens - Dodge City": a facility's branch, named by its town.
+_BRANCH_DASH_BEFORE: Final = re.compile(
+    r"(?i:care|clinic|hospital|center|centre|pharmacy|medical|health|office|walgreens|cvs|"
+    r"medicine|practice)(?:[ \t]+[-\u2013\u2014]|,)[ \t]+$"
+)
+#: "Granite Creek", "Mill Valley": a place name followed by the feature it names.
+_FEATURE_AFTER: Final = re.compile(
+    r"[ \t]+(?:Co\.|(?:County|Parish|Borough|Township|Creek|River|Lake|Park|Valley|Springs|"
+    r"Falls|Hills|Heights|Canyon|Ridge|Bay|Beach|Island|Harbor|Harbour|Mountain|Mesa|Reservoir|"
+    r"Pond)\b)"
+)
+#: "Payette type 2", "Hinchey class II": a classification named after a place.
+_CLASS_AFTER: Final = re.compile(
+    r"(?i)[ \t]+(?:type|class|grade|stage|classification|criteria|scale|score)\b"
 )
 #: Every capitalised token, once per text (a set): the gazetteer, makes and state codes are
 #: looked up by set intersection instead of a Python loop over every word.
@@ -416,7 +499,8 @@ _CODE_LABEL: Final = re.compile(
 _UNIT_AFTER: Final = re.compile(
     r"(?i)[ \t]*(?:mg|mcg|ug|g\b|kg|lbs?|ml|l\b|units?|iu|u\b|%|mmhg|mm|cm|m\b|km|mi\b|miles?|"
     r"cells|copies|/|x10|k\b|meq|mmol|mosm|ng|pg|steps|kcal|cal|calories|bpm|min|sec|seconds|"
-    r"minutes|hours?|h\b|days?|years?|yrs?|usd|dollars|ft|feet|in\b|inches|sq|platelets)"
+    r"minutes|hours?|h\b|days?|years?|yrs?|usd|dollars|ft|feet|in\b|inches|sq|platelets|"
+    r"hz|khz|mhz|db\b|ms\b|mv\b|uv\b|lux|rpm|mah|watts?|volts?)"
 )
 _MONEY_OR_LAB_BEFORE: Final = re.compile(
     r"(?i)(?:\$|usd|plt|platelets?|wbc|anc|count|cd4|viral load|vl|copies|ldh|ck|cpk|"
@@ -434,7 +518,7 @@ _TIME_RANGE: Final = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5
 #: "lot 1183", "session 8810": a word that announces a number makes five digits enough.
 _ID_CUE_BEFORE: Final = re.compile(
     r"(?i)(?:#|\bno\.?|\bnumber|\bnum|\bid|\blic\.?|\blicen[cs]e|\bcert\.?|\blot|\bserial|"
-    r"\bsession|\bcase|\bclaim|\bacct|\baccount|\benc|\bpmi|\bbadge)[ \t:#.]*$"
+    r"\bsession|\bcase|\bclaim|\bacct|\baccount|\benc|\bpmi|\bbadge|\bgroup|\bgrp)[ \t:#.]*$"
 )
 
 # ---------------------------------------------------------------- protected forms
@@ -497,6 +581,8 @@ _STATE_USE_BEFORE: Final = re.compile(
 )
 _STATE_USE_AFTER: Final = re.compile(
     r"[ \t]*(?:\d{5}|[A-Z]{2,6}\b[ \t]*(?:#|No\.?|number)?[ \t:]*[A-Z]{0,3}[ \t-]?\d|"
+    # "WY RN lic. 22-8817": the state that issued a professional licence
+    r"[A-Z]{2,6}[ \t]+(?i:lic|licen[cs]e|cert|certificate|registration)\b|"
     r"(?i:plate|tag|lic|licen[cs]e|driver|cdl|medicaid|medicare|board|state)\b|[ \t]*$|[.;)])"
 )
 
@@ -561,17 +647,28 @@ class GeneralRecognizer(Recognizer):
                     initials = m.group("mid") is not None or "." in first
                     if labelled or (caps and initials):
                         spans.append(Span("NAME", m.start(), m.end(), 0.85, "general-name"))
+            m = _LAST_CAPS_FIRST_TITLE.match(text, lead.start()) if lead else None
+            if m is not None and GeneralRecognizer._caps_family_name(m.group("last")):
+                first = m.group("first").lower()
+                if first not in _NOT_NAME and first not in lx.EPONYMS:
+                    spans.append(Span("NAME", m.start(), m.end(), 0.8, "general-name"))
         if _DOTTED_GATE.search(text):
             for m in _DOTTED.finditer(text):
                 if m.group() in _DOTTED_ABBR or m.group().upper() in _DOTTED_ABBR:
                     continue
                 if re.match(r"[ \t]*(?:§|\d)", text[m.end() : m.end() + 3]):
                     continue  # "A.R.S. 13-4503": a statute citation
-                if len(m.group()) >= 6 or re.search(
-                    r"(?i)\b(?:by|per|cc|initials|from|to|signed|/)[ \t:]*$",
-                    text[max(0, m.start() - 14) : m.start()],
+                if (
+                    len(m.group()) >= 6
+                    or _DOTTED_CUE_BEFORE.search(text, max(0, m.start() - 14), m.start())
+                    # "| R.O. |" (a table cell), "R.O. and" / "R.O. to": a person's initials
+                    or _DOTTED_CELL_AFTER.match(text, m.end())
                 ):
                     spans.append(Span("NAME", m.start(), m.end(), 0.7, "general-name"))
+        if " -" in text or "~" in text or "\u2013" in text or "\u2014" in text:
+            for m in _SIGN_OFF.finditer(text):
+                if m.group(1).lower() not in lx.STOP and not _CREDENTIAL.fullmatch(m.group(1)):
+                    spans.append(Span("NAME", m.start(1), m.end(1), 0.7, "general-name"))
         for age in _AN_AGE.finditer(text):
             m = _SUBJECT_BEFORE.search(text, max(0, age.start() - 40), age.start())
             if m is None:
@@ -589,6 +686,9 @@ class GeneralRecognizer(Recognizer):
         if any(word in text for word in _HOLIDAY_HINTS):
             for m in _HOLIDAY.finditer(text):
                 spans.append(Span("DATE", m.start(), m.end(), 0.8, "general-date"))
+        if "'" in text or "\u2019" in text:
+            for m in _MONTH_SHORT_YEAR.finditer(text):
+                spans.append(Span("DATE", m.start(), m.end(), 0.8, "general-date"))
         for slash in _SLASH_DIGIT.finditer(text):
             md = _BARE_MD.match(text, max(0, slash.start() - 2))
             if md is None or md.end(1) != slash.start():
@@ -597,21 +697,49 @@ class GeneralRecognizer(Recognizer):
                     continue
             start, end = md.span()
             line_start = text.rfind("\n", 0, start) + 1
-            before = text[max(line_start, start - 24) : start].lower().split()
-            if before and (
-                before[-1].rstrip(":") in _NOT_DATE_WORDS
-                or " ".join(before[-2:]).rstrip(":") in _NOT_DATE_WORDS
-                or before[-1][-1:].isdigit()
-                or before[-1] in ("+", "-", "x", "*", "=")
-                or _SCORE_LABEL.fullmatch(before[-1].rstrip(":"))
+            raw_before = text[max(line_start, start - 24) : start].split()
+            period = False
+            before = [w.lower() for w in raw_before]
+            if (
+                before
+                and (
+                    (
+                        before[-1].rstrip(":") in _NOT_DATE_WORDS
+                        # "last dose 4/12", "next dose 5/1": when a dose was or will be given;
+                        # "week of 2/10": the date a period starts
+                        and not (len(before) > 1 and before[-2] in _WHEN_WORDS)
+                        and not (
+                            period := before[-1] == "of"
+                            and len(before) > 1
+                            and before[-2] in _PERIODS
+                        )
+                    )
+                    or " ".join(before[-2:]).rstrip(":") in _NOT_DATE_WORDS
+                    or before[-1][-1:].isdigit()
+                    or before[-1] in ("+", "-", "x", "*", "=")
+                    or _SCORE_LABEL.fullmatch(before[-1].rstrip(":"))
+                    # "STOP-BANG 6/8", "HAS-BLED 3/9": an instrument written as a hyphenated acronym
+                    or _HYPHENATED_ACRONYM.fullmatch(raw_before[-1].rstrip(":"))
+                )
             ):
                 continue
             if _NOT_DATE_AFTER.match(text, end):
                 continue
             month, day = int(md.group(1)), int(md.group(2))
-            if day in (4, 5, 6, 10) and month <= day:
+            if day in (4, 5, 6, 10) and month <= day and not period:
                 continue  # "4/5 strength", "2/6 murmur", "3/10 pain": a score on a scale
             spans.append(Span("DATE", start, end, 0.7, "general-date"))
+
+    @staticmethod
+    def _caps_family_name(last: str) -> bool:
+        """A capitalised family name: double-barrelled ("MENDOZA-FRY") or a listed surname
+        (acronyms such as "CBC, Chem" or "HEENT, Neck" are neither)."""
+        parts = last.lower().split("-")
+        if any(p in _NOT_NAME or p in lx.EPONYMS for p in parts):
+            return False
+        if len(parts) > 1:
+            return all(len(p) >= 2 for p in parts)
+        return parts[0] in lx.surnames()
 
     @staticmethod
     def _ages(text: str, spans: list[Span]) -> None:
@@ -635,20 +763,22 @@ class GeneralRecognizer(Recognizer):
                     if end < len(text) and (text[end].isalnum() or text[end] == "-"):
                         continue
                     if GeneralRecognizer._place_ok(text, n, needs_cue, pos, end):
+                        feature = _FEATURE_AFTER.match(text, end)
+                        end = feature.end() if feature else end
                         spans.append(Span("LOCATION", pos, end, 0.7, "gazetteer"))
                     break
 
     @staticmethod
     def _place_ok(text: str, n: int, needs_cue: bool, start: int, end: int) -> bool:
-        if n == 1 and _SCORE_AFTER.match(text, end):
-            return False  # "Epworth 6": a scale named after a town, with its score
+        if n == 1 and (_SCORE_AFTER.match(text, end) or _CLASS_AFTER.match(text, end)):
+            return False  # "Epworth 6", "Payette type 2": a scale named after a town
         before = text[max(0, start - 24) : start]
         cut = before.rfind("\n")
         words = before[cut + 1 :].split()
         prev = words[-1].rstrip(".").lower() if words else ""
         if prev in _PERSON_TITLES:
             return False  # "Dr. Marion"
-        if not needs_cue:
+        if not needs_cue or _BRANCH_DASH_BEFORE.search(before):
             return True
         after = text[end : end + 4].lstrip(", \t")
         if after[:1].isupper() and _PLACE_CUE_AFTER.match(text, end):
@@ -685,7 +815,43 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
             m = _NICK_AFTER.match(text, span.end)
             if m and m.group("nick").lower() not in lx.STOP:
                 out.append(Span("NAME", m.start("nick"), m.end("nick"), 0.8, "nickname"))
+            if (
+                text[span.end : span.end + 1] == "."
+                and text[span.end - 1].isupper()
+                and not text[span.end - 2 : span.end - 1].isalpha()
+            ):
+                # "Signed by Ernest M.": the initial's full stop goes with it
+                out.append(Span("NAME", span.start, span.end + 1, span.score, span.source))
+            m = _INITIAL_AND_FOUR.match(text, span.end)
+            if m and m.group("id")[0] in {w[:1] for w in text[span.start : span.end].split()}:
+                # "SUMMERS, STERLING R (S7732)": the family initial and the SSN's last four
+                out.append(Span("SSN", m.start("id"), m.end("id"), 0.8, "initial-last4"))
+        elif span.category == "DATE":
+            m = _SHORT_YEAR_AFTER.match(text, span.end)
+            if m is None and text[span.start].isalpha() and text[span.end - 1].isdigit():
+                m = _DAY_RANGE_AFTER.match(text, span.end)
+            if m:
+                # "Nov 11 '46": the year belongs to the date it completes
+                out.append(Span("DATE", span.start, m.end(), span.score, span.source))
+        elif span.category in ("ADDRESS", "LOCATION"):
+            m = _TOWN_ZIP_AFTER.match(text, span.end) if span.category == "ADDRESS" else None
+            if m:
+                # "41 ELM ST, YREKA 96097": the town and ZIP after a street (no state)
+                out.append(Span("LOCATION", m.start(1), m.end(1), 0.75, "town-after-street"))
+                out.append(Span("ZIP", m.start(2), m.end(2), 0.8, "zip-after-place"))
+            m = _ZIP_AFTER.match(text, span.end)
+            if m:
+                # "2290 PACKARD ST, ANN ARBOR 48104": a ZIP code after the town, no state
+                out.append(Span("ZIP", m.start(1), m.end(1), 0.8, "zip-after-place"))
     out.extend(_other_identifiers(text, spans))
+    if ", " in text:
+        for m in _CITY_COUNTRY.finditer(text):
+            town = m.group(1).lower()
+            if town not in lx.STOP and town not in lx.EPONYMS:
+                out.append(Span("LOCATION", m.start(1), m.end(1), 0.7, "city-country"))
+    if text.count(".") >= 4:
+        for m in _OID.finditer(text):
+            out.append(Span("ID", m.start(), m.end(), 0.7, "oid"))
     return out
 
 

@@ -215,7 +215,10 @@ CREDENTIALS: Final = (
     # health-information and compliance staff sign records and letters too
     "RHIT|RHIA|CHC|CHPC|CHPS|CCS|CPC|CPhT|CMA|"
     # counselling, social-work, sleep, lab and community-health credentials
-    "CSW|LMSW|LPC|LMFT|LCPC|LADC|CADC|CPRS|CHW|RPSGT|RPFT|MLS|MLT|CLS|CCRN|CRNP|CNS|CDE|CDCES"
+    "APN|RDMS|RDCS|RVT|RRT-NPS|CRA|CCRP|CCRC|CSW|LMSW|LPC|LMFT|LCPC|LADC|CADC|CPRS|CHW|RPSGT|RPFT|MLS|MLT|CLS|CCRN|CRNP|CNS|CDE|CDCES|"
+    # more degrees that follow a clinician's or case worker's name
+    "BSW|BA|BS|MS|MA|MEd|EdD|DNP|DrPH|MSc|FRCS|MRCP|DTM&H|DTMH|DTM|CTropMed|AuD|CCC-A|RPh|BCPS|"
+    "LAT|ATC|CSCS|CPO|COTA|PTA|SLPA|CNL|CPNP|PMHNP|AGNP|WHNP|ANP|ACNP|IBCLC|CLC|CDN|LDN"
 )
 
 #: Eponyms and other capitalised clinical words that look like names (kept unless titled).
@@ -831,6 +834,35 @@ STOP: Final = frozenset(
         "english",
         "spanish",
         "french",
+        # languages an interpreter or a patient speaks
+        "somali",
+        "arabic",
+        "amharic",
+        "tigrinya",
+        "swahili",
+        "kinyarwanda",
+        "dari",
+        "pashto",
+        "farsi",
+        "urdu",
+        "hindi",
+        "bengali",
+        "nepali",
+        "burmese",
+        "mandarin",
+        "cantonese",
+        "vietnamese",
+        "korean",
+        "japanese",
+        "tagalog",
+        "russian",
+        "ukrainian",
+        "polish",
+        "portuguese",
+        "haitian",
+        "creole",
+        "hmong",
+        "asl",
         "hispanic",
         "latino",
         "latina",

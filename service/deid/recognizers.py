@@ -384,7 +384,7 @@ class DateRecognizer(PatternRecognizer):
         ),
         # March 3, 2021 / Mar 3rd / March 2021 / mid-May
         _p(
-            MONTH_LED + r"(?:(?:[\s-]+|,\s*)(?:\d{1,2}(?:st|nd|rd|th)?(?![\d:])"
+            MONTH_LED + r"(?:(?:[\s-]+|,\s*)(?:\d{1,2}(?:st|nd|rd|th)?(?!\d|:\d)"
             r"(?:,?\s+\d{4}(?!\d))?|\d{4}(?!\d)))?",
             0.9,
         ),
@@ -894,7 +894,7 @@ for _category, _phrases in (
     (
         "ID",
         "id|identifier|case|accession|acc|specimen|requisition|req|order|ref|reference|ticket|"
-        "badge|employee|passport|study|subject|form|confirmation|conf|tracking|barcode|enc|"
+        "badge|employee|passport|study|subject|confirmation|conf|tracking|barcode|enc|"
         "encounter|visit|csn|incident|sample|kit|voucher|authorization|auth|prior auth|docket|"
         "job|dictation|transcription|fein|ein|tin|tax id|employer id|access|access code",
     ),
@@ -926,10 +926,8 @@ _CASED_LABELS: Final = frozenset(
         "mr",
         "unit",
         "tag",
-        "lot",
         "card",
         "order",
-        "form",
         "kit",
         "plan",
         "group",
@@ -970,10 +968,17 @@ _LABEL_WORDS: Final = frozenset(
     for piece in (word, *word.split("-"))
 )
 _LOWER_WORD: Final = re.compile(r"[a-z][a-z'/]*")
+#: A serial-number label right after a code: the code before it is a model number.
+_SERIAL_AFTER: Final = re.compile(r"(?i)[ \t]*[,(;][ \t]*(?:serial|s/n|sn)\b")
 #: ICD-10(-CM) codes with their dot: a letter, two digits, a dot, up to four characters.
 _ICD10: Final = re.compile(r"[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}")
 #: Obstetric history: gravida, para (term, preterm, abortions, living): "G3P1011", "G2P1".
+_STATE_CODES: Final = frozenset(lx.STATE_ABBR.split("|"))
+#: "NCT05559012": a public trial-registry number (the study's, not a person's).
+_TRIAL_REGISTRY: Final = re.compile(r"NCT\d{8}")
 _GTPAL: Final = re.compile(r"G\d{1,2}P\d{1,4}(?:-\d{1,2}){0,3}")
+#: "2025-04-02T09:15": an ISO date-time (the date is a DATE span; the time is not PHI).
+_ISO_DATETIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{1,2}")
 
 
 _WORD_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz'/")
@@ -1046,8 +1051,14 @@ class IdentifierRecognizer(Recognizer):
             len(value) <= 4 and _PLATE_TAIL.match(text, end)
         ):
             return None
-        if "." in value and value.replace(".", "").isdigit():
-            return None  # 2.5, 1.62: measurements
+        if (
+            "." in value
+            and value.replace(".", "").isdigit()
+            and (digits < 6 or len(value.rsplit(".", 1)[1]) < 3)
+        ):
+            return None  # 2.5, 1.62: measurements ("036.119482" may still be a licence)
+        if _ISO_DATETIME.fullmatch(value):
+            return None
         label = self._label(text, start) if near is None or near(start) else None
         if label == "VEHICLE" and len(value) <= 4:
             # plates are often written in two groups: "4RW 771"
@@ -1080,10 +1091,16 @@ class IdentifierRecognizer(Recognizer):
                 return None  # S82.142A: a diagnosis code, not an identifier
             if _GTPAL.fullmatch(value):
                 return None  # G3P1011: gravida/para, not an identifier
+            if _TRIAL_REGISTRY.fullmatch(value):
+                return None
             if "/" in value and any(part.isalpha() for part in value.split("/")):
                 return None  # "450/16/PEEP": ventilator settings, not an identifier
             if _NUMERIC.fullmatch(value):
                 return None
+            if _SERIAL_AFTER.match(text, end):
+                return None  # "TL-2100G, serial SC2100-118845": the model, then its serial
+            if _word_before(text, start) == "form":
+                return None  # "Form DHS-2210": a form's designation, the same on every copy
             return Span("ID", start, end, 0.4, "generic-id")
         return None
 
@@ -1092,7 +1109,8 @@ class IdentifierRecognizer(Recognizer):
         if digits < 2 or (digits < 3 and not any(c.isalpha() for c in value)):
             return False
         if _NUMERIC.fullmatch(value) and ("." in value or value.count("/") == 2):
-            return False  # 2.5, 3.5-5.0 (measurements), 03/14/2021 (a date)
+            # 2.5, 3.5-5.0 (measurements), 03/14/2021 (a date); "036.119482" (a licence)
+            return "." in value and digits >= 6 and len(value.rsplit(".", 1)[1]) >= 3
         return not _UNIT_AFTER.match(text, end)
 
     @staticmethod
@@ -1104,6 +1122,13 @@ class IdentifierRecognizer(Recognizer):
         raw = [w.strip(":.,=()[]-") for w in window.split()]
         had_hash = "#" in window[-6:]
         raw = [w for w in raw if w and w != "#"]
+        if (
+            len(raw) > 1
+            and len(raw[-1]) == 2
+            and raw[-1] in _STATE_CODES
+            and raw[-1].lower() not in _LABELS  # "ID" is Idaho and a label
+        ):
+            raw.pop()  # "DL: MI D262...": the issuing state between the label and the value
         peeled = False
         while len(raw) > 1 and raw[-1].lower().rstrip("#") in _CONNECTORS:
             if raw[-1].lower().rstrip("#") == "id" and raw[-2].lower().rstrip("#") not in _LABELS:
@@ -1147,7 +1172,7 @@ _SUFFIX: Final = (
 )
 _UNIT: Final = (
     r"(?:,?\s*(?i:apt|apartment|unit|suite|ste|bldg|building|fl|floor|rm|room|lot|trlr|#)"
-    r"\.?\s*#?\s*[A-Za-z0-9-]{1,6})"
+    r"\.?\s*#?\s*[A-Za-z0-9-]{1,6}|,?[ \t]*\d{1,2}(?:st|nd|rd|th)[ \t]+(?i:floor|fl)\b\.?)"
 )
 _NAME_WORD: Final = r"(?:[A-Z][A-Za-z'\u2019.-]*|\d{1,3}(?:st|nd|rd|th))"
 
@@ -1190,7 +1215,8 @@ class AddressRecognizer(PatternRecognizer):
     category = "ADDRESS"
     PATTERNS = (
         _p(
-            _lead("0-9", r"\w") + r"\d{0,5}[A-Za-z]?(?:-\d{1,4})?\s+(?:(?:N|S|E|W|NE|NW|SE|SW|"
+            # not after ":" ("11:52 Called Dr. X" is a time, not "52 Called Dr")
+            _lead("0-9", r"\w:") + r"\d{0,5}[A-Za-z]?(?:-\d{1,4})?\s+(?:(?:N|S|E|W|NE|NW|SE|SW|"
             r"North|South|East|West|NORTH|SOUTH|EAST|WEST)\.?\s+)?"
             rf"(?:{_NAME_WORD}\s+){{1,4}}(?=[A-Z])(?i:{_SUFFIX})\b\.?"
             rf"(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?",
@@ -1220,6 +1246,13 @@ class AddressRecognizer(PatternRecognizer):
             r"[Pp](?:\.?\s?[Oo]\.?\s*[Bb][Oo][Xx]|ost\s+[Oo]ffice\s+[Bb]ox)\s+\d{1,6}\b",
             0.9,
             hints=("ox", "oX", "Ox", "OX"),
+        ),
+        # rural-route and highway-contract boxes: "RR 2 Box 145", "HC 64 Box 12"
+        _p(
+            r"\b(?:RR|R\.R\.|Rural[ \t]+Route|HC|Star[ \t]+Route)[ \t]*\d{1,3},?[ \t]+"
+            r"[Bb]ox[ \t]+\d{1,6}\b",
+            0.9,
+            hints=("Box", "box"),
         ),
         _p(
             r"(?:Route|Rte|Highway|Hwy|Interstate|County Road|State Route)[-\s]?\d{1,4}\b",
@@ -1277,7 +1310,8 @@ class AddressRecognizer(PatternRecognizer):
 #: after a preposition that places something on it.
 _STREET_CUED: Final = re.compile(
     r"\b(?:on|at|off|near|and|of|along|onto|via|&)[ \t]+"
-    r"((?:[A-Z][a-z'\u2019]+|\d{1,3}(?:st|nd|rd|th))(?:[ \t][A-Z][a-z'\u2019]+){0,2}[ \t]"
+    r"((?:(?:N|S|E|W|NE|NW|SE|SW)\.?[ \t]+)?(?:[A-Z][a-z'\u2019]+|\d{1,3}(?:st|nd|rd|th))"
+    r"(?:[ \t][A-Z][a-z'\u2019]+){0,2}[ \t]"
     r"(?:Blvd|Ave|Av|St|Dr|Rd|Ln|Pkwy|Hwy|Ct|Pl|Ter|Terr|Cir|Street|Avenue|Road|Drive|Lane|"
     r"Boulevard|Parkway|Court|Place|Terrace|Circle)\b\.?)(?!\.?[ \t]*[A-Z][a-z])"
 )
@@ -1698,6 +1732,11 @@ _CREDENTIAL_AFTER: Final = re.compile(rf",?[ \t]*(?:{lx.CREDENTIALS})(?![\w-])")
 #: Words after which a capitalised word is a name ("daughter Agnieszka", "spoke with Tamsin").
 _NAME_CONTEXT_WORDS: Final = frozenset(
     [
+        "rep",
+        "representative",
+        "sonographer",
+        "technician",
+        "coordinator",
         "son",
         "daughter",
         "wife",
@@ -1998,6 +2037,28 @@ _NAME_LABELS: Final = frozenset(
         "beneficiary",
         "decedent",
         "reporter",
+        # staff roles written as labels in reports and logs
+        "sonographer",
+        "technologist",
+        "tech",
+        "technician",
+        "coordinator",
+        "monitor",
+        "dietitian",
+        "nutritionist",
+        "physiologist",
+        "embryologist",
+        "director",
+        "examiner",
+        "screener",
+        "observer",
+        "advocate",
+        "guardian",
+        "caseworker",
+        "aide",
+        "cna",
+        "rep",
+        "representative",
     ]
 )
 #: "Prior name on 2009 records: X", "Maiden name (if any): X": a label that mentions a name.
@@ -2087,7 +2148,8 @@ def _classify(tok: str, next_char: str) -> str:
     low = tok.lower()
     if (low in lx.TITLES or (low + ".") in lx.TITLES) and next_char in ". \t":
         return "title"
-    if tok.isupper() and _CREDENTIAL.fullmatch(tok):
+    # "MD", "RN"; "PsyD", "PharmD" (an inner capital): never the words "Do", "Pa", "Ms"
+    if (tok.isupper() or not tok[1:].islower()) and _CREDENTIAL.fullmatch(tok):
         return "cred"
     base = low[:-2] if low.endswith(("'s", "\u2019s")) else low
     return _base_kinds().get(base, "other")
@@ -2095,7 +2157,7 @@ def _classify(tok: str, next_char: str) -> str:
 
 #: "Rosalind 'Roz' Etheridge-Banks", 'Dakota "Koda" Redhorse-Mills', "Beatrix (Bea) Lindqvist".
 _NICKNAME: Final = re.compile(
-    r"['\"\u2018\u201c(](?<=[ \t]['\"\u2018\u201c(])([A-Z][a-z]+)['\"\u2019\u201d)]"
+    r"['\"\u2018\u201c(](?<=[ \t]['\"\u2018\u201c(])([A-Z][a-z]+|[A-Z]{2,})['\"\u2019\u201d)]"
     r"[ \t]+([A-Z][A-Za-z'\u2019]+(?:-[A-Z][A-Za-z'\u2019]+)?)"
 )
 #: "Dictated 02/27/2024 14:10 by AHC": a clinician's initials after a sign-off verb.
@@ -2114,6 +2176,25 @@ _AND_NAME: Final = re.compile(
 )
 
 
+_SIDE_THEN_WORD: Final = re.compile(r"[ \t]+[a-z]")
+
+
+def _side_letter(text: str, tok: _Tok) -> bool:
+    """ "BCC, L nasal ala": a side (left, right, both) before a lower-case word, not an initial."""
+    return tok.text in ("L", "R", "B") and _SIDE_THEN_WORD.match(text, tok.end) is not None
+
+
+def _word_before(text: str, start: int) -> str:
+    """The lower-cased word just before ``start`` on its line ("" when there is none)."""
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    j = i
+    while j > 0 and text[j - 1].isalpha():
+        j -= 1
+    return text[j:i].lower()
+
+
 def _plain_word(tok: str) -> bool:
     """A capitalised token that is not a stop word, eponym, title or credential."""
     return _classify(tok, " ") in ("first", "amb", "last", "wordlast", "other")
@@ -2127,9 +2208,8 @@ def _nicknames(text: str) -> list[Span]:
             continue
         first, nick, last = before.group(1), m.group(1), m.group(2)
         if _plain_word(first) and _plain_word(nick) and _plain_word(last):
-            out.append(Span("NAME", before.start(1), before.end(1), 0.8, "nickname"))
-            for group in (1, 2):
-                out.append(Span("NAME", m.start(group), m.end(group), 0.8, "nickname"))
+            # one span over the quotes too: "Obadiah [NAME]" would still show the nickname's form
+            out.append(Span("NAME", before.start(1), m.end(2), 0.8, "nickname"))
     return out
 
 
@@ -2292,6 +2372,10 @@ class NameRecognizer(Recognizer):
                 spans.append(Span("NAME", tok.start, tok.end, score, self.name))
             return
         self._cities_in(text, run, spans)
+        if run[0].kind == "initial" and _word_before(text, run[0].start) in _NUMERAL_BEFORE:
+            # "grade I IVH", "type A AU": the letter is a grade or class, not an initial
+            self._run(text, run[1:], spans)
+            return
         if any(t.low in lx.ORG_WORDS for t in run[1:]):
             return  # "Midway Logistics", "Tri-County Freight LLC": a company
         segment: list[_Tok] = []
@@ -2304,9 +2388,30 @@ class NameRecognizer(Recognizer):
                 self._segment(text, segment, titled, spans)
                 segment, titled = [], False
                 continue
+            if (
+                tok.text in ("L", "R", "B")
+                and segment
+                and segment[-1].kind == "other"
+                and 2 <= len(segment[-1].text) <= 4
+                and segment[-1].text.isupper()
+                and not tok.comma_before
+            ):
+                # "IVH L. Repeat", "DVT R": an abbreviation and the side it is on
+                self._segment(text, segment[:-1], titled, spans)
+                segment, titled = [], False
+                continue
             if not segment and tok.low in lx.RELATION_WORDS:
                 # "Husband Tunde at bedside": the relative's name follows like a title's
                 segment, titled = [], True
+                continue
+            if (
+                tok.kind == "stop"
+                and segment
+                and segment[-1].kind in ("first", "amb")
+                and _CREDENTIAL_AFTER.match(text, tok.end)
+            ):
+                # "Sunny Day, PA-C": a family name that is also a word, before a credential
+                segment.append(tok)
                 continue
             if tok.kind in ("stop", "cred"):
                 self._segment(text, segment, titled, spans)
@@ -2316,7 +2421,11 @@ class NameRecognizer(Recognizer):
                 self._segment(text, segment, titled, spans)
                 segment, titled = [], True
                 continue
-            if tok.comma_before and segment and not self._last_first(segment, tok):
+            if (
+                tok.comma_before
+                and segment
+                and (not self._last_first(segment, tok) or _side_letter(text, tok))
+            ):
                 self._segment(text, segment, titled, spans)
                 segment, titled = [], False
             segment.append(tok)

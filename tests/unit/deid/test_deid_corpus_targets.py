@@ -21,9 +21,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "deid_corpus"
 TUNING_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")
 PARTLY_TUNED = "dev7"
 HELDOUT = "heldout7"
-SPLITS = (
-    TUNING_SPLITS + (PARTLY_TUNED,) + ((HELDOUT,) if (CORPUS / HELDOUT).is_dir() else ())
-)
+SPLITS = TUNING_SPLITS + (PARTLY_TUNED,) + ((HELDOUT,) if (CORPUS / HELDOUT).is_dir() else ())
 
 
 @pytest.fixture(scope="module")

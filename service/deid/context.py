@@ -457,7 +457,6 @@ def propagate_names(
 
 
 _POSSESSIVE: Final = re.compile(r"['\u2019]s$")
-_CREDENTIAL: Final = re.compile(rf"(?:{lx.CREDENTIALS})")
 
 
 def _add_seed(seeds: dict[str, bool], tok: str, *, known: bool) -> None:
@@ -465,7 +464,7 @@ def _add_seed(seeds: dict[str, bool], tok: str, *, known: bool) -> None:
     low = tok.lower()
     if len(tok) < 2 or low in lx.TITLES or low in lx.STOP:
         return
-    if _CREDENTIAL.fullmatch(tok):
+    if lx.CREDENTIAL_RE.fullmatch(tok):
         return
     wordlike = low in lx.ambiguous_names() or low in lx.WORDLIKE_SURNAMES or low in lx.EPONYMS
     if wordlike and not known:

@@ -59,7 +59,6 @@ _DOTTED_CUE_BEFORE: Final = re.compile(
 _DOTTED_CELL_AFTER: Final = re.compile(r"[ \t]*(?:\||(?:to|and|&)[ \t]+[A-Z])")
 #: "... for early-fill override. -JM": a writer's initials signing off a log line.
 _SIGN_OFF: Final = re.compile(r"(?m)(?<=[ \t])[-\u2013\u2014~][ \t]?([A-Z]{2,3})[ \t]*$")
-_CREDENTIAL: Final = re.compile(lx.CREDENTIALS)
 #: Dotted abbreviations that are not initials.
 _DOTTED_ABBR: Final = frozenset(
     [
@@ -140,7 +139,7 @@ _NOT_NAME: Final = (
     lx.STOP
     | lx.MONTH_WORDS
     | lx.WEEKDAY_WORDS
-    | {a.lower() for a in lx.STATE_ABBR.split("|")}
+    | {a.lower() for a in lx.STATE_CODES}
     | frozenset(
         [
             "left",
@@ -185,10 +184,10 @@ _NICK_AFTER: Final = re.compile(
     r"(?P<nick>[A-Z][a-z]+)(?:[\"\u201d'\u2019][ \t]*\)?|[ \t]*\))"
 )
 
-_ZIP_AFTER: Final = re.compile(r",?[ \t]+(\d{5}(?:-\d{4})?)(?![\w-])")
+_ZIP5: Final = r"(\d{5}(?:-\d{4})?)(?![\w-])"
+_ZIP_AFTER: Final = re.compile(r",?[ \t]+" + _ZIP5)
 _TOWN_ZIP_AFTER: Final = re.compile(
-    r",[ \t]+([A-Z][A-Za-z'.\u2019-]+(?:[ \t][A-Z][A-Za-z'.\u2019-]+){0,2})[ \t]+"
-    r"(\d{5}(?:-\d{4})?)(?![\w-])"
+    r",[ \t]+([A-Z][A-Za-z'.\u2019-]+(?:[ \t][A-Z][A-Za-z'.\u2019-]+){0,2})[ \t]+" + _ZIP5
 )
 #: "Kakuma, Kenya", "Ibadan, Nigeria": a town abroad, named with its country (the country stays).
 _CITY_COUNTRY: Final = re.compile(
@@ -565,15 +564,17 @@ _MODEL_AFTER: Final = re.compile(
     r"(?:[ \t]+(?:[A-Z][A-Za-z0-9-]*|[0-9][A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)){0,2}"
 )
 _MODEL_WORD: Final = re.compile(r"[^ \t]+")
-_STATE_CODES: Final = frozenset(lx.STATE_ABBR.split("|"))
 _HGVS_LEAD: Final = re.compile(r"\.\(?(?:[A-Z*][a-z]{0,2})?-?\d")
 _PAYER_SUFFIX: Final = re.compile(
     r"Health Plans?|HEALTH PLANS?|Insurance|INSURANCE|Assurance|ASSURANCE|Mutual|MUTUAL"
 )
 _PAYER_WORDS: Final = re.compile(r"(?:(?:[A-Z][A-Za-z&'\u2019.-]+|[A-Z]+)[ \t]+){1,4}$")
-_NOT_MODEL: Final = frozenset(
-    ["plate", "tag", "vin", "PLATE", "TAG", "VIN", "Plate", "Tag", "Lic", "LIC", "License"]
-) | frozenset(lx.STATE_ABBR.split("|"))
+_NOT_MODEL: Final = (
+    frozenset(
+        ["plate", "tag", "vin", "PLATE", "TAG", "VIN", "Plate", "Tag", "Lic", "LIC", "License"]
+    )
+    | lx.STATE_CODES
+)
 #: An upper-case state code where it is used as a state: after "City," before a ZIP, before a
 #: licence board or document ("UT DOPL", "WA CDL", "CA lic."), or before/after "plate".
 _STATE_USE_BEFORE: Final = re.compile(
@@ -667,7 +668,7 @@ class GeneralRecognizer(Recognizer):
                     spans.append(Span("NAME", m.start(), m.end(), 0.7, "general-name"))
         if " -" in text or "~" in text or "\u2013" in text or "\u2014" in text:
             for m in _SIGN_OFF.finditer(text):
-                if m.group(1).lower() not in lx.STOP and not _CREDENTIAL.fullmatch(m.group(1)):
+                if m.group(1).lower() not in lx.STOP and not lx.CREDENTIAL_RE.fullmatch(m.group(1)):
                     spans.append(Span("NAME", m.start(1), m.end(1), 0.7, "general-name"))
         for age in _AN_AGE.finditer(text):
             m = _SUBJECT_BEFORE.search(text, max(0, age.start() - 40), age.start())
@@ -698,29 +699,19 @@ class GeneralRecognizer(Recognizer):
             start, end = md.span()
             line_start = text.rfind("\n", 0, start) + 1
             raw_before = text[max(line_start, start - 24) : start].split()
-            period = False
             before = [w.lower() for w in raw_before]
-            if (
-                before
-                and (
-                    (
-                        before[-1].rstrip(":") in _NOT_DATE_WORDS
-                        # "last dose 4/12", "next dose 5/1": when a dose was or will be given;
-                        # "week of 2/10": the date a period starts
-                        and not (len(before) > 1 and before[-2] in _WHEN_WORDS)
-                        and not (
-                            period := before[-1] == "of"
-                            and len(before) > 1
-                            and before[-2] in _PERIODS
-                        )
-                    )
-                    or " ".join(before[-2:]).rstrip(":") in _NOT_DATE_WORDS
-                    or before[-1][-1:].isdigit()
-                    or before[-1] in ("+", "-", "x", "*", "=")
-                    or _SCORE_LABEL.fullmatch(before[-1].rstrip(":"))
-                    # "STOP-BANG 6/8", "HAS-BLED 3/9": an instrument written as a hyphenated acronym
-                    or _HYPHENATED_ACRONYM.fullmatch(raw_before[-1].rstrip(":"))
-                )
+            # "last dose 4/12", "next dose 5/1": when a dose was or will be given;
+            # "week of 2/10": the date a period starts
+            when = len(before) > 1 and before[-2] in _WHEN_WORDS
+            period = len(before) > 1 and before[-1] == "of" and before[-2] in _PERIODS
+            if before and (
+                (before[-1].rstrip(":") in _NOT_DATE_WORDS and not when and not period)
+                or " ".join(before[-2:]).rstrip(":") in _NOT_DATE_WORDS
+                or before[-1][-1:].isdigit()
+                or before[-1] in ("+", "-", "x", "*", "=")
+                or _SCORE_LABEL.fullmatch(before[-1].rstrip(":"))
+                # "STOP-BANG 6/8", "HAS-BLED 3/9": an instrument written as a hyphenated acronym
+                or _HYPHENATED_ACRONYM.fullmatch(raw_before[-1].rstrip(":"))
             ):
                 continue
             if _NOT_DATE_AFTER.match(text, end):
@@ -844,11 +835,10 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
                 # "2290 PACKARD ST, ANN ARBOR 48104": a ZIP code after the town, no state
                 out.append(Span("ZIP", m.start(1), m.end(1), 0.8, "zip-after-place"))
     out.extend(_other_identifiers(text, spans))
-    if ", " in text:
-        for m in _CITY_COUNTRY.finditer(text):
-            town = m.group(1).lower()
-            if town not in lx.STOP and town not in lx.EPONYMS:
-                out.append(Span("LOCATION", m.start(1), m.end(1), 0.7, "city-country"))
+    for m in _CITY_COUNTRY.finditer(text):
+        town = m.group(1).lower()
+        if town not in lx.STOP and town not in lx.EPONYMS:
+            out.append(Span("LOCATION", m.start(1), m.end(1), 0.7, "city-country"))
     if text.count(".") >= 4:
         for m in _OID.finditer(text):
             out.append(Span("ID", m.start(), m.end(), 0.7, "oid"))
@@ -937,7 +927,7 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             hgvs = _HGVS.match(text, start)
             if hgvs:
                 out.append(hgvs.span())
-    for code in tokens.intersection(_STATE_CODES):
+    for code in tokens.intersection(lx.STATE_CODES):
         for start in _occurrences(text, code):
             end = start + 2
             if text.startswith(".", end) and text[end + 1 : end + 2].isalnum():

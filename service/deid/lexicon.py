@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Final
@@ -220,6 +221,8 @@ CREDENTIALS: Final = (
     "BSW|BA|BS|MS|MA|MEd|EdD|DNP|DrPH|MSc|FRCS|MRCP|DTM&H|DTMH|DTM|CTropMed|AuD|CCC-A|RPh|BCPS|"
     "LAT|ATC|CSCS|CPO|COTA|PTA|SLPA|CNL|CPNP|PMHNP|AGNP|WHNP|ANP|ACNP|IBCLC|CLC|CDN|LDN"
 )
+#: A whole token that is a credential ("MD", "PsyD"): compiled once for every module.
+CREDENTIAL_RE: Final = re.compile(rf"(?:{CREDENTIALS})")
 
 #: Eponyms and other capitalised clinical words that look like names (kept unless titled).
 EPONYMS: Final = frozenset(
@@ -982,6 +985,8 @@ STATE_ABBR: Final = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
     "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 )
+#: The state and territory codes as a set (membership tests).
+STATE_CODES: Final = frozenset(STATE_ABBR.split("|"))
 STATE_NAMES: Final = (
     "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|"
     "Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|"

@@ -177,7 +177,6 @@ def _match_case(word: str, like: str) -> str:
 _NAME_PART: Final = re.compile(
     r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f'\u2019]*"
 )
-_CREDENTIAL: Final = re.compile(rf"(?:{lx.CREDENTIALS})")
 
 
 def surrogate_name(
@@ -207,7 +206,7 @@ def surrogate_name(
         low = base.lower()
         if len(base) == 1:
             fake = chr(ord("A") + _digest(key, "NAME", subject, low)[0] % 26)
-        elif low in lx.TITLES or _CREDENTIAL.fullmatch(base):
+        elif low in lx.TITLES or lx.CREDENTIAL_RE.fullmatch(base):
             return tok
         elif low in firsts or low in ambiguous:
             fake = _pick(lx.first_name_list(), key, "NAME-given", subject, low)

@@ -973,7 +973,6 @@ _SERIAL_AFTER: Final = re.compile(r"(?i)[ \t]*[,(;][ \t]*(?:serial|s/n|sn)\b")
 #: ICD-10(-CM) codes with their dot: a letter, two digits, a dot, up to four characters.
 _ICD10: Final = re.compile(r"[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}")
 #: Obstetric history: gravida, para (term, preterm, abortions, living): "G3P1011", "G2P1".
-_STATE_CODES: Final = frozenset(lx.STATE_ABBR.split("|"))
 #: "NCT05559012": a public trial-registry number (the study's, not a person's).
 _TRIAL_REGISTRY: Final = re.compile(r"NCT\d{8}")
 _GTPAL: Final = re.compile(r"G\d{1,2}P\d{1,4}(?:-\d{1,2}){0,3}")
@@ -982,6 +981,11 @@ _ISO_DATETIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{1,2}")
 
 
 _WORD_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz'/")
+
+
+def _dotted_number(value: str, digits: int) -> bool:
+    """ "036.119482": a number written with a dot that is too long to be a measurement."""
+    return digits >= 6 and len(value.rsplit(".", 1)[1]) >= 3
 
 
 class _LabelNear:
@@ -1051,11 +1055,7 @@ class IdentifierRecognizer(Recognizer):
             len(value) <= 4 and _PLATE_TAIL.match(text, end)
         ):
             return None
-        if (
-            "." in value
-            and value.replace(".", "").isdigit()
-            and (digits < 6 or len(value.rsplit(".", 1)[1]) < 3)
-        ):
+        if "." in value and value.replace(".", "").isdigit() and not _dotted_number(value, digits):
             return None  # 2.5, 1.62: measurements ("036.119482" may still be a licence)
         if _ISO_DATETIME.fullmatch(value):
             return None
@@ -1110,7 +1110,7 @@ class IdentifierRecognizer(Recognizer):
             return False
         if _NUMERIC.fullmatch(value) and ("." in value or value.count("/") == 2):
             # 2.5, 3.5-5.0 (measurements), 03/14/2021 (a date); "036.119482" (a licence)
-            return "." in value and digits >= 6 and len(value.rsplit(".", 1)[1]) >= 3
+            return "." in value and _dotted_number(value, digits)
         return not _UNIT_AFTER.match(text, end)
 
     @staticmethod
@@ -1125,7 +1125,7 @@ class IdentifierRecognizer(Recognizer):
         if (
             len(raw) > 1
             and len(raw[-1]) == 2
-            and raw[-1] in _STATE_CODES
+            and raw[-1] in lx.STATE_CODES
             and raw[-1].lower() not in _LABELS  # "ID" is Idaho and a label
         ):
             raw.pop()  # "DL: MI D262...": the issuing state between the label and the value
@@ -1651,7 +1651,7 @@ class LocationRecognizer(Recognizer):
         for m in _AFFILIATION.finditer(text):
             start, end = m.span(1)
             words = text[start:end].split()
-            if words and _specific(words) and not _CREDENTIAL.fullmatch(text[start:end]):
+            if words and _specific(words) and not lx.CREDENTIAL_RE.fullmatch(text[start:end]):
                 spans.append(Span("LOCATION", start, end, 0.6, self.name))
         for m in self._COUNTY_OF.finditer(text) if " of " in text else ():
             spans.append(Span("LOCATION", m.start(), m.end(), 0.8, self.name))
@@ -1727,7 +1727,6 @@ _GAP: Final = re.compile(
     r"bin|bint|ibn|abu|ben|al|el|ter|ten)(?:[ \t](?:der|den|de|la|le|los|las))?[ \t]"
 )
 _DOT_GAP: Final = re.compile(r"\.[ \t]?")
-_CREDENTIAL: Final = re.compile(rf"(?:{lx.CREDENTIALS})")
 _CREDENTIAL_AFTER: Final = re.compile(rf",?[ \t]*(?:{lx.CREDENTIALS})(?![\w-])")
 #: Words after which a capitalised word is a name ("daughter Agnieszka", "spoke with Tamsin").
 _NAME_CONTEXT_WORDS: Final = frozenset(
@@ -2149,7 +2148,7 @@ def _classify(tok: str, next_char: str) -> str:
     if (low in lx.TITLES or (low + ".") in lx.TITLES) and next_char in ". \t":
         return "title"
     # "MD", "RN"; "PsyD", "PharmD" (an inner capital): never the words "Do", "Pa", "Ms"
-    if (tok.isupper() or not tok[1:].islower()) and _CREDENTIAL.fullmatch(tok):
+    if (tok.isupper() or not tok[1:].islower()) and lx.CREDENTIAL_RE.fullmatch(tok):
         return "cred"
     base = low[:-2] if low.endswith(("'s", "\u2019s")) else low
     return _base_kinds().get(base, "other")
@@ -2339,7 +2338,7 @@ class NameRecognizer(Recognizer):
                 Span("NAME", m.start(1), m.end(1), 0.7, self.name)
                 for m in _SIGNED_INITIALS.finditer(text)
                 # "reviewed by PCP", "signed by MD": a role or unit, not someone's initials
-                if m.group(1).lower() not in lx.STOP and not _CREDENTIAL.fullmatch(m.group(1))
+                if m.group(1).lower() not in lx.STOP and not lx.CREDENTIAL_RE.fullmatch(m.group(1))
             )
         spans.extend(_coordinated(text, spans))
         # "St. John's wort" is a herb, not a person

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from service.deid.casing import restore_case
 from service.deid.context import DeidContext, context_name_seeds, context_spans, propagate_names
 from service.deid.generalise import (
     GENERAL,
@@ -22,7 +23,10 @@ _NO_CONTEXT: Final = DeidContext()
 def find_spans(text: str, context: DeidContext | None = None) -> list[Span]:
     """Disjoint, sorted PHI spans of ``text`` (offsets into ``text``)."""
     ctx = context or _NO_CONTEXT
-    spans: list[Span] = []
+    # lower-case dictation is read with its capitals restored (same length, same offsets)
+    reading = restore_case(text)
+    text = reading.text
+    spans: list[Span] = list(reading.names)
     for recognizer in RECOGNIZERS:
         spans.extend(recognizer.analyze(text))
     tokens = cap_tokens(text)

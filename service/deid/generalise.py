@@ -202,6 +202,18 @@ _CITY_COUNTRY: Final = re.compile(
 )
 #: "1.2.840.113619.2.55...": an OID or DICOM UID (five or more dotted numbers).
 _OID: Final = re.compile(r"(?<![\w.])\d+(?:\.\d+){4,}(?![\w.])")
+#: "Lucienne Pelletier-Baptiste, MRN 600-14-8821": capitalised words just before a patient
+#: identifier's label are the patient's name (the label is found first, then the name before it).
+_ID_LABEL_AFTER_NAME: Final = re.compile(r"[,(][ \t]*(?:MRN|DOB|D\.O\.B\.|MR#|SSN)\b")
+_NAME_BEFORE_ID: Final = re.compile(
+    r"(?<![\w.'\u2019-])(?P<name>[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?"
+    r"(?:[ \t]+[A-Z]\.?)?(?:[ \t]+[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?){1,2})[ \t]*$"
+)
+#: "spelled r o u r k e", "spelling: K-O-W-A-L": a name dictated letter by letter.
+_SPELLED_OUT: Final = re.compile(
+    r"\b(?i:spelled|spelling|spells)[ \t]*:?[ \t]+(?P<name>[A-Za-z](?![A-Za-z])"
+    r"(?:(?:[ \t]+|[ \t]*[-.][ \t]*)[A-Za-z](?![A-Za-z])){2,}\.?)"
+)
 #: "(S7732)" after a name: a surname initial and the last four digits of an SSN.
 _INITIAL_AND_FOUR: Final = re.compile(r"[ \t]*\([ \t]*(?P<id>[A-Z]\d{4})[ \t]*\)")
 
@@ -217,6 +229,51 @@ _WEEKDAY: Final = (
 #: "Tuesday the 11th", "Thurs. the 9th": the weekday dates the event as much as the ordinal.
 _THE_ORDINAL: Final = re.compile(r"the (?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b")
 _WEEKDAY_BEFORE: Final = re.compile(rf"\b(?:{_WEEKDAY})[ \t]+$")
+#: A day of the month in words ("third", "twenty-fifth", "thirty first"), as dictated.
+_DAY_WORD: Final = (
+    r"(?:(?:twenty|thirty)[- ])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    r"|tenth|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth"
+)
+#: "june third", "March the eleventh": a date dictated in words ("may" the verb is left alone;
+#: the month is led by a letter class so the scan skips most positions).
+_MONTH_DAY_WORDS: Final = re.compile(
+    r"[JFMASONDjfmasond](?<![A-Za-z][JFMASONDjfmasond])"
+    rf"(?:(?<=[Jj])(?i:an(?:uary)?|une?|uly?)|(?<=[Ff])(?i:eb(?:ruary)?)|(?<=[Mm])(?i:ar(?:ch)?)"
+    r"|(?<=M)(?i:ay)|(?<=[Aa])(?i:pr(?:il)?|ug(?:ust)?)|(?<=[Ss])(?i:ep(?:t(?:ember)?)?)"
+    r"|(?<=[Oo])(?i:ct(?:ober)?)|(?<=[Nn])(?i:ov(?:ember)?)|(?<=[Dd])(?i:ec(?:ember)?))"
+    rf"\.?[ \t]+(?:the[ \t]+)?(?i:{_DAY_WORD})\b"
+)
+#: "the third of june", "The twenty-fifth of this month"
+_DAY_WORDS_OF: Final = re.compile(
+    rf"(?:the|The|THE)(?<![\w][Tt][Hh][Ee])[ \t]+(?i:(?:{_DAY_WORD})[ \t]+of[ \t]+(?:(?:this|next|"
+    r"last)[ \t]+month|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december))\b"
+)
+#: Words without which none of the three rules above can match (a cheap ``in`` gate).
+_DAY_WORD_STEMS: Final = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "teenth",
+    "tieth",
+)
+#: "which would be the twenty fifth.": a day after the tenth, in words, closing its clause
+#: ("the eleventh hour" goes on, so it is not a date).
+_THE_LATE_DAY: Final = re.compile(
+    r"the(?<![\w]the)[ \t]+(?P<day>(?i:(?:twenty|thirty)[- ](?:first|second|third|fourth|"
+    r"fifth|sixth|seventh|eighth|ninth)|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth|"
+    r"twentieth|thirtieth))(?=[ \t]*(?:[.,;:)]|$))",
+    re.MULTILINE,
+)
 _HOLIDAY_HINTS: Final = (
     "mas",
     "Day",
@@ -653,6 +710,20 @@ class GeneralRecognizer(Recognizer):
                 first = m.group("first").lower()
                 if first not in _NOT_NAME and first not in lx.EPONYMS:
                     spans.append(Span("NAME", m.start(), m.end(), 0.8, "general-name"))
+        if "MRN" in text or "DOB" in text or "D.O.B." in text or "MR#" in text or "SSN" in text:
+            for label in _ID_LABEL_AFTER_NAME.finditer(text):
+                m = _NAME_BEFORE_ID.search(text, max(0, label.start() - 60), label.start())
+                if m is None:
+                    continue
+                words = [w.lower() for w in re.split(r"[ \t-]+", m.group("name"))]
+                if not any(
+                    w in lx.STOP or w in lx.ORG_WORDS or w in _NOT_NAME or w in lx.EPONYMS
+                    for w in words
+                ):
+                    spans.append(Span("NAME", m.start("name"), m.end("name"), 0.8, "general-name"))
+        if "pell" in text or "PELL" in text:
+            for m in _SPELLED_OUT.finditer(text):
+                spans.append(Span("NAME", m.start("name"), m.end("name"), 0.8, "general-name"))
         if _DOTTED_GATE.search(text):
             for m in _DOTTED.finditer(text):
                 if m.group() in _DOTTED_ABBR or m.group().upper() in _DOTTED_ABBR:
@@ -680,6 +751,13 @@ class GeneralRecognizer(Recognizer):
 
     @staticmethod
     def _dates(text: str, spans: list[Span]) -> None:
+        lowered = text.lower()
+        if any(stem in lowered for stem in _DAY_WORD_STEMS):
+            for regex in (_MONTH_DAY_WORDS, _DAY_WORDS_OF):
+                for m in regex.finditer(text):
+                    spans.append(Span("DATE", m.start(), m.end(), 0.8, "general-date"))
+            for m in _THE_LATE_DAY.finditer(text):
+                spans.append(Span("DATE", m.start("day"), m.end("day"), 0.8, "general-date"))
         for m in _THE_ORDINAL.finditer(text):
             weekday = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 12), m.start())
             if weekday:
@@ -717,7 +795,8 @@ class GeneralRecognizer(Recognizer):
             if _NOT_DATE_AFTER.match(text, end):
                 continue
             month, day = int(md.group(1)), int(md.group(2))
-            if day in (4, 5, 6, 10) and month <= day and not period:
+            padded = md.group(1).startswith("0") or md.group(2).startswith("0")
+            if day in (4, 5, 6, 10) and month <= day and not period and not padded:
                 continue  # "4/5 strength", "2/6 murmur", "3/10 pain": a score on a scale
             spans.append(Span("DATE", start, end, 0.7, "general-date"))
 

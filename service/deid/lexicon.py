@@ -227,6 +227,8 @@ CREDENTIAL_RE: Final = re.compile(rf"(?:{CREDENTIALS})")
 #: Eponyms and other capitalised clinical words that look like names (kept unless titled).
 EPONYMS: Final = frozenset(
     [
+        "jackson",  # Jackson table, Jackson-Pratt drain
+        "wagner",  # Wagner grade (diabetic foot ulcers)
         "addison",
         "alzheimer",
         "apgar",

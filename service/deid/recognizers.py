@@ -20,6 +20,7 @@ from typing import ClassVar, Final
 
 from service.deid import lexicon as lx
 from service.deid.dates import MONTH, parse_date
+from service.deid.gazetteer import places
 from service.deid.spans import Span
 
 
@@ -857,7 +858,16 @@ class UdiRecognizer(PatternRecognizer):
 
     name = "udi"
     category = "DEVICE"
-    PATTERNS = (_p(r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Za-z0-9-]{1,20})*", 0.95),)
+    PATTERNS = (
+        _p(r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Za-z0-9-]{1,20})*", 0.95),
+        # an IMEI as phones display it, in groups: "IMEI 35 884710 229183 6", "35-209900-176148-1"
+        _p(
+            r"\b(?:IMEI|imei)[ \t]*[:#]?[ \t]*\(?[ \t]*(\d{2}([ -])\d{6}\2\d{6}\2\d)(?!\d)",
+            0.9,
+            group=1,
+            hints=("IMEI", "imei"),
+        ),
+    )
 
 
 #: Labels that announce an identifier, by category (lower-case phrases of 1-3 words).
@@ -1579,6 +1589,16 @@ def _specific(words: Sequence[str]) -> bool:
     )
 
 
+def _named_for_person(words: Sequence[str]) -> bool:
+    """ "Miriam Hospital": named for a person by a given name that is not also a town
+    ("Marion General" and "Eugene Medical Center" may be towns, and stay places)."""
+    gazetteer = places()
+    specific = [w.strip(".,") for w in words if w.lower().strip(".,") not in _GENERIC_PLACE_WORDS]
+    return bool(specific) and all(
+        w.lower() in lx.first_names() and w.title() not in gazetteer for w in specific
+    )
+
+
 #: "St. Vincent", "Saint Luke's", "St Paul": a hospital, parish or city named after a saint.
 _SAINT_PLACE: Final = re.compile(
     r"(?:St\.?|Saint|ST\.?|SAINT)[ \t]+[A-Z][A-Za-z]+(?:['\u2019]s)?"
@@ -1627,7 +1647,8 @@ class LocationRecognizer(Recognizer):
             new_start = _extend_left(text, start, max_words=4, stop=_FACILITY_STOP)
             words = text[new_start:start].split()
             if words and _specific(words):
-                spans.append(Span("LOCATION", new_start, end, 0.75, self.name))
+                if not _named_for_person(words):
+                    spans.append(Span("LOCATION", new_start, end, 0.75, self.name))
                 town = _TOWN_AFTER_FACILITY.match(text, end)
                 if (
                     town
@@ -1682,7 +1703,11 @@ class LocationRecognizer(Recognizer):
                 pos += len(part)
                 if part.strip(", "):
                     keep_end = pos - (len(part) - len(part.rstrip(".,")))
-            if keep_end > start and _specific(text[start:keep_end].split()):
+            words = text[start:keep_end].split()
+            if keep_end > start and _specific(words):
+                facility = self._SUFFIXED.match(text, keep_end + 1)
+                if facility and text[keep_end] == " " and _named_for_person(words):
+                    continue  # "transferred to Miriam Hospital": a facility, not a town
                 spans.append(Span("LOCATION", start, keep_end, 0.7, self.name))
         return spans
 
@@ -2234,8 +2259,11 @@ def _coordinated(text: str, spans: list[Span]) -> list[Span]:
 #: A capitalised word not glued to a letter or digit before it and not followed by a digit
 #: ("SpO2", "F-150", "T2DM" are codes). Atomic, so "SpO2" is not retried as "Sp".
 _NAME_TOKEN: Final = re.compile(
-    r"[A-Z](?<![^\W_][A-Z])(?<![^\W_]['\u2019][A-Z])"
+    r"[A-Z\u00c0-\u00d6\u00d8-\u00de](?<![^\W_][A-Z\u00c0-\u00d6\u00d8-\u00de])"
+    r"(?<![^\W_]['\u2019][A-Z\u00c0-\u00d6\u00d8-\u00de])"
     r"(?>[A-Za-z\u00df-\u00f6\u00f8-\u017f]*(?:['\u2019][A-Za-z]+)?"
+    # "Hye-jin", "Mei-ling": a short lower-case part after a short first part
+    r"(?:(?<![A-Za-z]{5})-[a-z]{2,4}(?![\w-]))?"
     r"(?:-[A-Z][A-Za-z\u00df-\u00f6\u00f8-\u017f]*(?:['\u2019][A-Za-z]+)?)*)"
     r"(?!\d|-\d)"
 )
@@ -2257,6 +2285,21 @@ def _remember(cache: dict[str, str], word: str, kind: str) -> None:
 #: Words after which a capital letter is a class or numeral ("Category I", "Stage B").
 _NUMERAL_BEFORE: Final = frozenset(
     ["category", "class", "stage", "grade", "type", "level", "phase", "tier", "group", "part"]
+)
+
+#: Street types that end a run of capitalised words which is then a street, not a person
+#: ("St" and "Dr" are left out: "St. John", "Dr. Moody").
+_STREET_ENDINGS: Final = frozenset(
+    ["avenue", "ave", "street", "road", "rd", "boulevard", "blvd", "lane", "ln", "parkway", "pkwy"]
+) | frozenset(["highway", "hwy", "terrace", "circle"])
+
+#: Words that make a run of capitalised words a facility's name rather than a person's.
+_FACILITY_WORDS: Final = frozenset(
+    ["hospital", "clinic", "campus", "infirmary", "hospice", "center", "centre", "sanatorium"]
+)
+#: A named scale or score after a city's name: "Glasgow Coma Scale", "Boston Bowel Prep Scale".
+_SCALE_AFTER: Final = re.compile(
+    r"(?:[ \t]+[A-Z][A-Za-z-]*){0,3}[ \t]+(?:Scale|Score|Criteria|Classification|Protocol|Rule)\b"
 )
 
 #: Kinds that on their own start nothing (a lone one is skipped unless it may start a city).
@@ -2377,6 +2420,15 @@ class NameRecognizer(Recognizer):
             return
         if any(t.low in lx.ORG_WORDS for t in run[1:]):
             return  # "Midway Logistics", "Tri-County Freight LLC": a company
+        if run[-1].low in _STREET_ENDINGS:
+            return  # "Southwest Moody Avenue": a street (the address rules own it)
+        head = next((i for i, t in enumerate(run) if t.comma_before), len(run))
+        if any(t.low in _FACILITY_WORDS for t in run[1:head]):
+            # "Miriam Hospital", "Ryan White Clinic": a facility (towns in it: see places); in
+            # "Dr. Ezra Blackwood, Cottage Grove Clinic" only the part after the comma is one
+            if head < len(run):
+                self._run(text, run[head:], spans)
+            return
         segment: list[_Tok] = []
         titled = False
         prev_low = ""
@@ -2534,6 +2586,8 @@ class NameRecognizer(Recognizer):
                     continue
                 key = text[words[0].start : words[-1].end].lower()
                 if key in self._cities and key not in _AMBIGUOUS_CITIES:
+                    if _SCALE_AFTER.match(text, words[-1].end):
+                        break  # "Boston Bowel Prep Scale": the scale, not the city
                     spans.append(Span("LOCATION", words[0].start, words[-1].end, 0.6, "city"))
                     matched = width
                     break

@@ -3,9 +3,9 @@
 These assert recall and keep shares only (never timing). Splits (see tests/deid_corpus/README.md):
 ``dev`` to ``dev6`` are tuning splits that meet the targets (each was a held-out split until its
 misses were used: ``dev5`` was ``heldout4``, ``dev6`` was ``heldout5``). ``dev7`` (ex-``heldout6``)
-was tuned in round 6 but still misses the targets (mostly its all-lower-case dictation note): it
-has a floor and a strict xfail. ``heldout7``, when present, is the untuned split: the "notes we
-have not tuned to" figure (deselect with ``-k "not heldout"`` while tuning).
+and ``dev8`` (ex-``heldout7``) were tuned in rounds 6 and 7 but still miss the targets: each has a
+floor and a strict xfail. ``heldout8``, when present, is the untuned split: the "notes we have not
+tuned to" figure (deselect with ``-k "not heldout"`` while tuning).
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from service.deid.evaluate import EvalReport, evaluate, format_report, load_corp
 
 CORPUS = Path(__file__).resolve().parents[2] / "deid_corpus"
 TUNING_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")
-PARTLY_TUNED = "dev7"
-HELDOUT = "heldout7"
-SPLITS = TUNING_SPLITS + (PARTLY_TUNED,) + ((HELDOUT,) if (CORPUS / HELDOUT).is_dir() else ())
+#: Tuned splits below the targets, with their floors (overall, keep) at the round-7 figures.
+PARTLY_TUNED = {"dev7": (0.984, 0.982), "dev8": (0.980, 0.966)}
+HELDOUT = "heldout8"
+SPLITS = TUNING_SPLITS + tuple(PARTLY_TUNED) + ((HELDOUT,) if (CORPUS / HELDOUT).is_dir() else ())
 
 
 @pytest.fixture(scope="module")
@@ -48,41 +49,41 @@ def test_tuning_splits_meet_targets(reports: dict[str, EvalReport], split: str) 
     assert report.keep.recall >= 0.97, detail
 
 
-def test_partly_tuned_split_does_not_regress() -> None:
-    # dev7 after round 6: overall 0.953 (508/533), keep 0.982 (278/283); 16 of its 25 misses
-    # are in one all-lower-case dictation, where capitals carry no signal.
-    report = evaluate([CORPUS / PARTLY_TUNED], timing_seconds=0)
-    detail = format_report(PARTLY_TUNED, report)
-    assert report.overall.recall >= 0.953, detail
-    assert report.keep.recall >= 0.982, detail
+@pytest.mark.parametrize("split", sorted(PARTLY_TUNED))
+def test_partly_tuned_split_does_not_regress(split: str) -> None:
+    # round 7: dev7 0.985 (525/533), keep 0.982 (278/283); dev8 0.980 (496/506), keep 0.967
+    # (320/331). Their misses were read and used; what is left is rarer forms.
+    report = evaluate([CORPUS / split], timing_seconds=0)
+    detail = format_report(split, report)
+    overall, keep = PARTLY_TUNED[split]
+    assert report.overall.recall >= overall, detail
+    assert report.keep.recall >= keep, detail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dev7 misses the targets: NAME and DATE in an all-lower-case dictation (round 6)",
-)
-def test_partly_tuned_split_meets_targets() -> None:
-    report = evaluate([CORPUS / PARTLY_TUNED], timing_seconds=0)
-    assert report.meets_targets(), format_report(PARTLY_TUNED, report)
+@pytest.mark.parametrize("split", sorted(PARTLY_TUNED))
+@pytest.mark.xfail(strict=True, reason="dev7 and dev8 still miss the targets (round 7)")
+def test_partly_tuned_split_meets_targets(split: str) -> None:
+    report = evaluate([CORPUS / split], timing_seconds=0)
+    assert report.meets_targets(), format_report(split, report)
 
 
 @pytest.mark.skipif(not (CORPUS / HELDOUT).is_dir(), reason="no untuned split in the corpus")
 def test_heldout_does_not_regress() -> None:
-    # Floors at the round-6 figures measured once, untuned (overall 0.945, keep 0.955): a change
-    # that loses recall or damages clinical text on unseen notes fails here. Raise them only
-    # with a new untuned measurement, never by tuning on heldout7.
+    # Floors at the round-7 figures measured untuned (overall 0.931, keep 0.960): a change that
+    # loses recall or damages clinical text on unseen notes fails here. Raise them only with a
+    # new untuned measurement, never by tuning on heldout8.
     report = evaluate([CORPUS / HELDOUT], timing_seconds=0)
     detail = format_report(HELDOUT, report)
-    assert report.overall.recall >= 0.944, detail  # 478/506
-    assert report.keep.recall >= 0.954, detail  # 316/331
+    assert report.overall.recall >= 0.930, detail  # 457/491
+    assert report.keep.recall >= 0.959, detail  # 332/346
 
 
 @pytest.mark.skipif(not (CORPUS / HELDOUT).is_dir(), reason="no untuned split in the corpus")
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "heldout7 (untuned) misses the issue's targets: overall 0.945, NAME 0.889, DEVICE 0.900, "
-        "LOCATION 0.909, ZIP 0.941, keep 0.955 (round-6 code)"
+        "heldout8 (untuned) misses the issue's targets: overall 0.931, NAME 0.891, DATE 0.947, "
+        "AGE 0.900, EMAIL 0.846, SSN 0.667, VEHICLE 0.875, LOCATION 0.877, keep 0.960 (round 7)"
     ),
 )
 def test_heldout_meets_targets() -> None:

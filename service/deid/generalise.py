@@ -26,7 +26,7 @@ from typing import ClassVar, Final
 
 from service.deid import lexicon as lx
 from service.deid.gazetteer import places
-from service.deid.recognizers import Recognizer
+from service.deid.recognizers import MONTH_LED, Recognizer
 from service.deid.spans import Span
 
 # ---------------------------------------------------------------- names
@@ -236,13 +236,7 @@ _DAY_WORD: Final = (
 )
 #: "june third", "March the eleventh": a date dictated in words ("may" the verb is left alone;
 #: the month is led by a letter class so the scan skips most positions).
-_MONTH_DAY_WORDS: Final = re.compile(
-    r"[JFMASONDjfmasond](?<![A-Za-z][JFMASONDjfmasond])"
-    rf"(?:(?<=[Jj])(?i:an(?:uary)?|une?|uly?)|(?<=[Ff])(?i:eb(?:ruary)?)|(?<=[Mm])(?i:ar(?:ch)?)"
-    r"|(?<=M)(?i:ay)|(?<=[Aa])(?i:pr(?:il)?|ug(?:ust)?)|(?<=[Ss])(?i:ep(?:t(?:ember)?)?)"
-    r"|(?<=[Oo])(?i:ct(?:ober)?)|(?<=[Nn])(?i:ov(?:ember)?)|(?<=[Dd])(?i:ec(?:ember)?))"
-    rf"\.?[ \t]+(?:the[ \t]+)?(?i:{_DAY_WORD})\b"
-)
+_MONTH_DAY_WORDS: Final = re.compile(rf"{MONTH_LED}[ \t]+(?:the[ \t]+)?(?i:{_DAY_WORD})\b")
 #: "the third of june", "The twenty-fifth of this month"
 _DAY_WORDS_OF: Final = re.compile(
     rf"(?:the|The|THE)(?<![\w][Tt][Hh][Ee])[ \t]+(?i:(?:{_DAY_WORD})[ \t]+of[ \t]+(?:(?:this|next|"

@@ -51,7 +51,8 @@ WEEKDAY_WORDS: Final = frozenset(
 )
 
 
-def _words(filename: str) -> frozenset[str]:
+def read_words(filename: str) -> frozenset[str]:
+    """The words of a data file (whitespace-separated; lines starting with # are comments)."""
     text = resources.files("service.deid").joinpath("data", filename).read_text(encoding="utf-8")
     out: set[str] = set()
     for line in text.splitlines():
@@ -71,31 +72,31 @@ def _lines(filename: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """Unambiguous given names, lower-cased."""
-    return frozenset(w.lower() for w in _words("first_names.txt"))
+    return frozenset(w.lower() for w in read_words("first_names.txt"))
 
 
 @lru_cache(maxsize=1)
 def ambiguous_names() -> frozenset[str]:
     """Given names that are also ordinary words, lower-cased."""
-    return frozenset(w.lower() for w in _words("ambiguous_names.txt"))
+    return frozenset(w.lower() for w in read_words("ambiguous_names.txt"))
 
 
 @lru_cache(maxsize=1)
 def surnames() -> frozenset[str]:
     """Family names, lower-cased (including the ones that are also words)."""
-    return frozenset(w.lower() for w in _words("surnames.txt"))
+    return frozenset(w.lower() for w in read_words("surnames.txt"))
 
 
 @lru_cache(maxsize=1)
 def first_name_list() -> tuple[str, ...]:
     """Given names in file order (surrogate pool)."""
-    return tuple(sorted(_words("first_names.txt")))
+    return tuple(sorted(read_words("first_names.txt")))
 
 
 @lru_cache(maxsize=1)
 def surname_list() -> tuple[str, ...]:
     """Family names that are not ordinary words (surrogate pool)."""
-    words = _words("surnames.txt")
+    words = read_words("surnames.txt")
     return tuple(sorted(w for w in words if w.lower() not in WORDLIKE_SURNAMES))
 
 

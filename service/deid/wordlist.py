@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import sys
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Final
+
+from service.deid.lexicon import read_words
 
 _COMMON: Final = "english_words.txt"
 _PROPER: Final = "proper_nouns.txt"
@@ -44,23 +45,16 @@ _NOTICE: Final = (
 )
 
 
-def _read(filename: str) -> frozenset[str]:
-    text = resources.files("service.deid").joinpath("data", filename).read_text(encoding="utf-8")
-    return frozenset(
-        w for line in text.splitlines() if not line.startswith("#") for w in line.split()
-    )
-
-
 @lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """Ordinary English words, lower case ("bill", "rose", "moody", "avenue")."""
-    return _read(_COMMON)
+    return read_words(_COMMON)
 
 
 @lru_cache(maxsize=1)
 def proper_nouns() -> frozenset[str]:
     """Lower-cased proper nouns that are never ordinary words ("bruce", "oswego", "june")."""
-    return _read(_PROPER)
+    return read_words(_PROPER)
 
 
 def build(dictionary: Path, out_dir: Path) -> tuple[int, int]:

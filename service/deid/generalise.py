@@ -656,10 +656,12 @@ class GeneralRecognizer(Recognizer):
         """The spans, given the set of capitalised tokens of ``text`` (shared with protection)."""
         spans: list[Span] = []
         self._names(text, spans)
-        self._dates(text, spans)
-        self._ages(text, spans)
+        # one lower-cased copy for the cheap ``in`` gates of three passes
+        lowered = text.lower()
+        self._dates(text, lowered, spans)
+        self._ages(text, lowered, spans)
         self._places(text, tokens, spans)
-        self._numbers(text, spans)
+        self._numbers(text, lowered, spans)
         return spans
 
     @staticmethod
@@ -744,8 +746,7 @@ class GeneralRecognizer(Recognizer):
                 spans.append(Span("NAME", m.start("name"), m.end("name"), 0.75, "general-name"))
 
     @staticmethod
-    def _dates(text: str, spans: list[Span]) -> None:
-        lowered = text.lower()
+    def _dates(text: str, lowered: str, spans: list[Span]) -> None:
         if any(stem in lowered for stem in _DAY_WORD_STEMS):
             for regex in (_MONTH_DAY_WORDS, _DAY_WORDS_OF):
                 for m in regex.finditer(text):
@@ -806,11 +807,10 @@ class GeneralRecognizer(Recognizer):
         return parts[0] in lx.surnames()
 
     @staticmethod
-    def _ages(text: str, spans: list[Span]) -> None:
+    def _ages(text: str, lowered: str, spans: list[Span]) -> None:
         if "0s" in text or "ineties" in text:
             for m in _AGE_DECADE.finditer(text):
                 spans.append(Span("AGE", m.start(), m.end(), 0.8, "general-age"))
-        lowered = text.lower()
         if any(verb in lowered for verb in _AGE_VERB_HINTS):
             for m in _AGE_VERB.finditer(text):
                 spans.append(Span("AGE", m.start("age"), m.end("age"), 0.8, "general-age"))
@@ -855,8 +855,7 @@ class GeneralRecognizer(Recognizer):
         return not _NAME_AFTER.match(text, end)
 
     @staticmethod
-    def _numbers(text: str, spans: list[Span]) -> None:
-        lowered = text.lower()
+    def _numbers(text: str, lowered: str, spans: list[Span]) -> None:
         if "plate" in lowered or "tag" in lowered:
             for m in _PLATE.finditer(text):
                 plate = m.group("plate")

@@ -35,8 +35,9 @@ from service.deid.wordlist import common_words, proper_nouns
 
 #: A word that starts with a capital and goes on in lower case: what ordinary prose is full of.
 _TITLE_WORD: Final = re.compile(r"[A-Z][a-z]")
-#: A lower-case word (hyphen and apostrophe parts included) or a single letter.
-_WORD: Final = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?(?:-[a-z]+(?:['\u2019][a-z]+)?)*")
+#: A lower-case word (hyphen and apostrophe parts included) or a single letter; letters glued
+#: to a number ("3rd", "5mg") are not a word.
+_WORD: Final = re.compile(r"(?<![0-9])[a-z]+(?:['\u2019][a-z]+)?(?:-[a-z]+(?:['\u2019][a-z]+)?)*")
 
 #: Notes with fewer Title-case words per space than this are read as lower-case throughout;
 #: below the second figure, only their long lower-case lines are.
@@ -90,6 +91,10 @@ _NICKNAME_CUES: Final = {"by": frozenset(["goes", "go", "going"]), "as": frozens
 _SIGN_OFF_INITIALS: Final = re.compile(r"[a-z]{2,3}(?=[ \t]*(?:[.;)]|$))", re.MULTILINE)
 #: Holidays that are ordinary words in lower case, but date an event when written with a capital.
 _HOLIDAYS: Final = frozenset(["thanksgiving", "christmas", "easter", "halloween", "juneteenth"])
+
+
+#: A state written out in lower case before a ZIP code.
+_STATE_ZIP: Final = re.compile(rf"\b(?P<state>(?i:{lx.STATE_NAMES}))[ \t,]+\d{{5}}(?:-\d{{4}})?\b")
 
 
 @lru_cache(maxsize=1)
@@ -174,12 +179,18 @@ def _restore(text: str, chars: list[str], start: int, end: int, names: list[Span
                 gap = text[words[k - 1][1] : ka]
                 if gap not in (" ", ". ", "\t") or (kw in lx.STOP and len(kw) > 1):
                     break
+                if gap == ". " and k - 1 > i and len(words[k - 1][2]) > 1:
+                    break  # a full stop ends the name unless it closes a title or an initial
                 if lx.CREDENTIAL_RE.fullmatch(kw.upper()) and kw not in common_words():
                     break
                 if kw in _ROLE_CUES or kw in lx.TITLES:
                     break  # "by mt j. pak": the next cue starts its own name
                 # "dr. ellis banks": a listed family name that is also a word, after a given name
                 surname = kw in lx.surnames() and k > i + 1 and caps[k - 1]
+                if not surname and w in lx.STRONG_TITLES and k == i + 2 and caps[k - 1]:
+                    # "dr yolanda bright, and ...": a title, a given name, then a word that
+                    # closes the clause is the family name even when it is also a word
+                    surname = text[words[k][1] : words[k][1] + 1] in (",", ";", ".")
                 if not (len(kw) == 1 or _namelike(kw) or _foreign(kw) or _given(kw) or surname):
                     break
                 caps[k] = True
@@ -219,6 +230,23 @@ def _restore(text: str, chars: list[str], start: int, end: int, names: list[Span
             if joined and " ".join(g[2] for g in group) in multi:
                 for k in range(i, i + width):
                     caps[k] = True
+    for m in _STATE_ZIP.finditer(text, start, end):
+        # "... apartment 4 hillsborough north carolina 27278": the town before a state and ZIP
+        state_start = m.start()
+        first = next((k for k, x in enumerate(words) if x[0] == state_start), None)
+        if first is None:
+            continue
+        j = first
+        for k, x in enumerate(words[j:], j):
+            if x[0] >= m.end("state"):
+                break
+            caps[k] = True
+        for width in (3, 2, 1):
+            group = words[max(0, j - width) : j]
+            if len(group) == width and " ".join(g[2] for g in group).title() in places():
+                for k in range(j - width, j):
+                    caps[k] = True
+                break
     for i, (a, b, w) in enumerate(words):
         if w in single and w not in common_words():
             caps[i] = True

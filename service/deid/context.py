@@ -435,11 +435,11 @@ def propagate_names(
                 _add_seed(seeds, tok, known=False)
     for tok in extra_seeds:
         _add_seed(seeds, tok, known=True)
+    out: list[Span] = _initials(text, spans)
     if not seeds:
-        return []
+        return out
     lowered = text.lower()
     n = len(text)
-    out: list[Span] = []
     for seed, free in seeds.items():
         pos = lowered.find(seed)
         while pos >= 0:
@@ -457,6 +457,127 @@ def propagate_names(
 
 
 _POSSESSIVE: Final = re.compile(r"['\u2019]s$")
+#: A found name of two or three capitalised words ("Kalinda Jessup", "Ana M. Ortiz").
+_FULL_NAME: Final = re.compile(
+    r"([A-Z])[a-z'\u2019-]+(?:[ \t]+([A-Z])\.?)?[ \t]+([A-Z])[a-z'\u2019-]+"
+)
+#: Where a clinician initials an entry: closing a line (a flowsheet's last column), or after
+#: "by" / "per" / "initials".
+_INITIALS_BEFORE: Final = re.compile(r"(?:\b(?:by|per|[Ii]nitials:?)|[ \t])[ \t]*$")
+_LINE_END_AFTER: Final = re.compile(r"[ \t]*(?:\n|$)")
+#: Abbreviations that close a line or follow "per" in notes and are nobody's initials.
+_NOT_INITIALS: Final = frozenset(
+    [
+        "NS",
+        "LR",
+        "RR",
+        "OK",
+        "IV",
+        "PO",
+        "PR",
+        "IM",
+        "SQ",
+        "SC",
+        "OD",
+        "OS",
+        "OU",
+        "ER",
+        "ED",
+        "OR",
+        "ICU",
+        "CT",
+        "MRI",
+        "US",
+        "CXR",
+        "EKG",
+        "ECG",
+        "BP",
+        "HR",
+        "NPO",
+        "PRN",
+        "BID",
+        "TID",
+        "QID",
+        "QD",
+        "HS",
+        "AM",
+        "PM",
+        "DNR",
+        "DNI",
+        "LOC",
+        "AMA",
+        "NKA",
+        "ROM",
+        "WNL",
+        "NAD",
+        "SOB",
+        "CP",
+        "RA",
+        "LA",
+        "GI",
+        "GU",
+        "UA",
+        "UTI",
+        "TB",
+        "CBC",
+        "BMP",
+        "ASA",
+        "ST",
+        "VS",
+        "WT",
+        "HT",
+        "TX",
+        "DX",
+        "RX",
+        "HX",
+        "SX",
+        "FX",
+        "PCP",
+        "ENT",
+        "OB",
+        "ID",
+        "MAR",
+        "EHR",
+        "EMR",
+        "NA",
+        "NKDA",
+    ]
+)
+
+
+def _initials(text: str, spans: Iterable[Span]) -> list[Span]:
+    """ "KJ" closing a flowsheet line once "Kalinda Jessup" is found: her initials."""
+    wanted: set[str] = set()
+    for span in spans:
+        if span.category != "NAME":
+            continue
+        m = _FULL_NAME.fullmatch(text, span.start, span.end) if span.end - span.start > 4 else None
+        if m:
+            first, middle, last = m.groups()
+            wanted.add(first + last)
+            if middle:
+                wanted.add(first + middle + last)
+    wanted = {
+        w
+        for w in wanted
+        if w not in _NOT_INITIALS and w not in lx.STATE_CODES and not lx.CREDENTIAL_RE.fullmatch(w)
+    }
+    if not wanted:
+        return []
+    out: list[Span] = []
+    for initials in wanted:
+        # a literal search per candidate, like the seeds above: no scan of the whole note
+        pos = text.find(initials)
+        while pos >= 0:
+            end = pos + len(initials)
+            alone = (pos == 0 or not text[pos - 1].isalnum()) and not text[end : end + 1].isalnum()
+            if alone and pos > 0:
+                before = _INITIALS_BEFORE.search(text, max(0, pos - 10), pos)
+                signed = before is not None and not before.group().isspace()
+                if signed or (before is not None and _LINE_END_AFTER.match(text, end)):
+                    out.append(Span("NAME", pos, end, 0.75, "initials"))
+            pos = text.find(initials, end)
+    return out
 
 
 def _add_seed(seeds: dict[str, bool], tok: str, *, known: bool) -> None:

@@ -91,8 +91,44 @@ _MONTH_ONLY = re.compile(MONTH)
 _DAY_ONLY = re.compile(rf"(?:the\s+)?(\d{{1,2}}){_ORD}")
 
 
+#: "Friday, September 5, 2025", "Tue 3/4": a weekday leading the date it names.
+_WEEKDAY_LEAD = re.compile(
+    r"((?i:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?i:day)?)(\.?,?\s+)(.+)", re.S
+)
+_WEEKDAY_NAMES: Final = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+
+
+def _weekday_word(when: dt.date, like: str) -> str:
+    full = _WEEKDAY_NAMES[when.weekday()]
+    word = full if like.lower().endswith("day") else full[:3]
+    if like.isupper():
+        return word.upper()
+    return word if like[:1].isupper() else word.lower()
+
+
 def _read(text: str) -> tuple[dt.date, _Render] | None:
     s = text.strip()
+    lead = _WEEKDAY_LEAD.fullmatch(s)
+    if lead:
+        # the weekday is written again for the shifted date, so the two never disagree
+        inner = _read_date(lead.group(3))
+        if inner is None:
+            return None
+        when, render = inner
+        like, gap = lead.group(1), lead.group(2)
+        return when, lambda x: f"{_weekday_word(x, like)}{gap}{render(x)}"
+    return _read_date(s)
+
+
+def _read_date(s: str) -> tuple[dt.date, _Render] | None:
     try:
         if m := _NUMERIC_YMD.fullmatch(s):
             y, sep, mo, d = m.groups()

@@ -178,6 +178,7 @@ TITLES: Final = frozenset(
         "judge",
         "officer",
         "attorney",
+        "atty",
         "capt",
         "captain",
         "sgt",
@@ -220,7 +221,11 @@ CREDENTIALS: Final = (
     "APN|RDMS|RDCS|RVT|RRT-NPS|CRA|CCRP|CCRC|CSW|LMSW|LPC|LMFT|LCPC|LADC|CADC|CPRS|CHW|RPSGT|RPFT|MLS|MLT|CLS|CCRN|CRNP|CNS|CDE|CDCES|"
     # more degrees that follow a clinician's or case worker's name
     "BSW|BA|BS|MS|MA|MEd|EdD|DNP|DrPH|MSc|FRCS|MRCP|DTM&H|DTMH|DTM|CTropMed|AuD|CCC-A|RPh|BCPS|"
-    "LAT|ATC|CSCS|CPO|COTA|PTA|SLPA|CNL|CPNP|PMHNP|AGNP|WHNP|ANP|ACNP|IBCLC|CLC|CDN|LDN"
+    "LAT|ATC|CSCS|CPO|COTA|PTA|SLPA|CNL|CPNP|PMHNP|AGNP|WHNP|ANP|ACNP|IBCLC|CLC|CDN|LDN|"
+    # surgical, hyperbaric, wound, emergency, environmental-health and nursing certifications
+    "ARNP|CST|CSFA|RNFA|CNOR|CHT|CWOCN|CWON|CWS|WEMT|AEMT|NREMT|FP-C|CFRN|CEN|CPEN|TCRN|"
+    "SANE|SANE-A|SANE-P|LMHC|LMHP|REHS|CHES|LNHA|CCM|CTR|RTT|BCBA|RBT|LSW|CTRS|CCLS|CHPN|"
+    "OCN|AOCNP|CIC|CPHQ|NE-BC|RN-BC|PMH-BC|FAAN|FAANP"
 )
 #: A whole token that is a credential ("MD", "PsyD"): compiled once for every module.
 CREDENTIAL_RE: Final = re.compile(rf"(?:{CREDENTIALS})")
@@ -1106,4 +1111,81 @@ VEHICLE_WORDS: Final = frozenset(
         "cx5",
         "cr-z",
     ]
+)
+
+
+#: Payers and public insurance programmes whose names read like places or people ("Apple
+#: Health" is Washington's Medicaid, "Molina Healthcare" an insurer): kept, like other payers.
+#: A state after "of" goes with them ("Molina Healthcare of Washington").
+PAYERS: Final = (
+    "Apple Health",
+    "Molina Healthcare",
+    "UnitedHealthcare",
+    "United Healthcare",
+    "Humana",
+    "Aetna",
+    "Cigna",
+    "Anthem",
+    "Highmark",
+    "Premera",
+    "Regence",
+    "Oscar Health",
+    "Bright Health",
+    "CareSource",
+    "HealthPartners",
+    "Priority Health",
+    "Meridian Health Plan",
+    "Sunshine Health",
+    "Buckeye Health Plan",
+    "Peach State Health Plan",
+    "Superior HealthPlan",
+    "Health Net",
+    "Amerigroup",
+    "WellCare",
+    "Wellcare",
+    "Ambetter",
+    "Tricare",
+    "TRICARE",
+    "Medi-Cal",
+    "MassHealth",
+    "TennCare",
+    "SoonerCare",
+    "BadgerCare",
+    "MaineCare",
+    "HUSKY Health",
+    "Healthy Louisiana",
+    "Hoosier Healthwise",
+    "Health First Colorado",
+    "AHCCCS",
+    "KanCare",
+    "NJ FamilyCare",
+    "Denali KidCare",
+    "HMSA",
+    "Geisinger Health Plan",
+    "Harvard Pilgrim",
+    "Tufts Health Plan",
+    "Blue Cross",
+    "Blue Shield",
+    "BlueCross BlueShield",
+    "Excellus",
+    "EmblemHealth",
+    "Fidelis Care",
+    "Healthfirst",
+    "MetroPlus",
+    "Oxford Health Plans",
+    "Coordinated Care",
+    "Community Health Plan of Washington",
+    "AmeriHealth",
+    "CalOptima",
+    "L.A. Care",
+    "Inland Empire Health Plan",
+    "Partnership HealthPlan",
+    "CenCal Health",
+    "PacificSource",
+    "Moda Health",
+    "SelectHealth",
+    "Providence Health Plan",
+    "Dean Health Plan",
+    "Presbyterian Health Plan",
+    "Blue Care Network",
 )

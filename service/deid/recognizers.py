@@ -22,6 +22,7 @@ from service.deid import lexicon as lx
 from service.deid.dates import MONTH, parse_date
 from service.deid.gazetteer import places
 from service.deid.spans import Span
+from service.deid.wordlist import common_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,12 @@ class Pattern:
     hints: tuple[str, ...] = ()
     #: A cheap regex (one with a literal first character) that must find something first.
     gate: re.Pattern[str] | None = None
+
+    def cannot_match(self, text: str) -> bool:
+        """Whether ``text`` has none of the hints, or the gate finds nothing in it."""
+        if self.hints and not any(h in text for h in self.hints):
+            return True
+        return self.gate is not None and self.gate.search(text) is None
 
 
 def _p(
@@ -358,6 +365,9 @@ _ORDINAL_BEFORE: Final = (
 )
 
 
+_SCHEDULED: Final = frozenset(
+    ["scheduled", "rescheduled", "booked", "set", "planned", "slated", "due", "moved", "reminder"]
+)
 _TWO_PART: Final = re.compile(r"\d{1,2}[-/.]\d{1,4}")
 _MONTH_START: Final = re.compile(MONTH)
 _WORD_ONLY: Final = re.compile(r"[A-Za-z]+\.?")
@@ -402,9 +412,24 @@ class DateRecognizer(PatternRecognizer):
         _p(
             r"(?:Christmas|Thanksgiving|Easter|New Year'?s|Halloween|Independence Day|"
             r"Memorial Day|Labor Day|Veterans Day|Valentine'?s Day|Mother'?s Day|Father'?s Day|"
-            r"Juneteenth|Hanukkah|Passover|Diwali)(?:\s+(?:Day|Eve|Sunday))?\b",
+            r"Juneteenth|Hanukkah|Passover|Diwali)(?:\s+(?:Day|Eve|Sunday))?\b"
+            # an upper-case note ("FALL AT HOME ON CHRISTMAS DAY")
+            r"|(?:CHRISTMAS|THANKSGIVING|EASTER|NEW YEAR'?S|HALLOWEEN|INDEPENDENCE DAY|"
+            r"MEMORIAL DAY|LABOR DAY|VETERANS DAY|VALENTINE'?S DAY|JUNETEENTH)"
+            r"(?:\s+(?:DAY|EVE|SUNDAY))?\b",
             0.6,
             hints=(
+                "CHRISTMAS",
+                "THANKSGIVING",
+                "EASTER",
+                "NEW YEAR",
+                "HALLOWEEN",
+                "INDEPENDENCE DAY",
+                "MEMORIAL DAY",
+                "LABOR DAY",
+                "VETERANS DAY",
+                "VALENTINE",
+                "JUNETEENTH",
                 "Christmas",
                 "Thanksgiving",
                 "Easter",
@@ -431,7 +456,12 @@ class DateRecognizer(PatternRecognizer):
         if first.isdigit():
             if value[-2:] in ("st", "nd", "rd", "th"):
                 words = _words_before(text, start, 24)
-                if len(words) < 2 or words[-1] != "the" or words[-2] not in _ORDINAL_BEFORE:
+                if len(words) < 2 or words[-1] != "the":
+                    return None
+                if words[-2] not in _ORDINAL_BEFORE and not (
+                    # "scheduled for the 30th", "booked for the 3rd"
+                    words[-2] == "for" and len(words) >= 3 and words[-3] in _SCHEDULED
+                ):
                     return None
                 return None if _ORDINAL_EXCLUDED.match(text, end) else self.category
             if "/" in value and _RANGE_SEP.search(value):
@@ -736,7 +766,20 @@ class EmailRecognizer(PatternRecognizer):
                 start -= 1
             if start < m.start():
                 spans.append(Span(self.category, start, m.end(), 0.95, self.name))
+        if " dot " in text or " DOT " in text:
+            spans.extend(
+                Span(self.category, m.start(), m.end(), 0.85, self.name)
+                for m in _SPOKEN_EMAIL.finditer(text)
+            )
         return spans
+
+
+#: A dictated address: "g dot mbatha at example dot com". It must end in " dot <domain>" so
+#: that "seen at home" or "at the clinic" never start one.
+_SPOKEN_EMAIL: Final = re.compile(
+    r"(?i)(?<![\w.])[a-z0-9]+(?:(?: dot | underscore | dash |[._-])[a-z0-9]+)*"
+    r" at [a-z0-9-]+(?: dot [a-z0-9-]+)* dot (?:com|net|org|edu|gov|us|io|info|mil)\b"
+)
 
 
 _TLD: Final = r"(?:com|org|net|edu|gov|io|us|info|health|care)"
@@ -801,10 +844,21 @@ _SSN_WORDS: Final = frozenset({"ssn", "social", "security", "ss#", "soc", "sec",
 
 #: "SSN ending in 2044", "last four of SSN: 6642": the last four digits named as such.
 _SSN_LAST_FOUR: Final = re.compile(
-    r"(?i:ending in|ends in|last (?:four|4)(?: digits)?)(?: of)?(?: (?:her|his|the))?"
+    r"(?i:ending(?: in| with)?|ends(?: in| with)?|last (?:four|4)(?: digits)?)"
+    r"(?: of)?(?: (?:her|his|the))?"
     r"(?: (?:ssn|ss#|social(?: security)?(?: number)?))?[ \t:#-]*(\d{4})(?!\d)"
 )
-_LAST_FOUR_HINTS: Final = ("ending", "ends in", "last 4", "last four", "Last 4", "Last four")
+_LAST_FOUR_HINTS: Final = (
+    "ending",
+    "ends",
+    "last 4",
+    "last four",
+    "Last 4",
+    "Last four",
+    "ENDING",
+    "ENDS",
+    "LAST 4",
+)
 
 
 class SsnRecognizer(PatternRecognizer):
@@ -993,6 +1047,9 @@ _ISO_DATETIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{1,2}")
 _WORD_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz'/")
 
 
+_TEMPERATURE: Final = re.compile(r"(?:3\d|4[0-2]|9\d|10\d)\.\d{1,2}[FC]")
+
+
 def _dotted_number(value: str, digits: int) -> bool:
     """ "036.119482": a number written with a dot that is too long to be a measurement."""
     return digits >= 6 and len(value.rsplit(".", 1)[1]) >= 3
@@ -1099,6 +1156,8 @@ class IdentifierRecognizer(Recognizer):
         if len(value) >= 6 and digits >= 4 and any(c.isupper() for c in value):
             if _ICD10.fullmatch(value):
                 return None  # S82.142A: a diagnosis code, not an identifier
+            if _TEMPERATURE.fullmatch(value):
+                return None  # 100.4F: a temperature
             if _GTPAL.fullmatch(value):
                 return None  # G3P1011: gravida/para, not an identifier
             if _TRIAL_REGISTRY.fullmatch(value):
@@ -1237,16 +1296,16 @@ class AddressRecognizer(PatternRecognizer):
             _lead("0-9", r"\w") + r"\d{0,5}[A-Za-z]?\s+(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?"
             r"(?:Camino|Calle|Avenida|Via|Paseo|Rue|Rua|Carrera|Calzada|Callejon)\s+"
             r"(?:(?:del|de la|de los|de las|de|la|las|los|el)\s+)?[A-Z][a-z'\u2019-]+"
-            r"(?:[ \t][A-Z][a-z'\u2019-]+)?",
+            rf"(?:[ \t][A-Z][a-z'\u2019-]+)?(?:[ \t](?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?",
             0.9,
             hints=(
                 "Camino",
                 "Calle",
                 "Avenida",
-                "Via ",
+                "Via",
                 "Paseo",
-                "Rue ",
-                "Rua ",
+                "Rue",
+                "Rua",
                 "Carrera",
                 "Calzada",
                 "Callejon",
@@ -1289,6 +1348,8 @@ class AddressRecognizer(PatternRecognizer):
     def analyze(self, text: str) -> list[Span]:
         spans: list[Span] = []
         for pattern in self.PATTERNS:
+            if pattern.cannot_match(text):
+                continue
             for m in pattern.regex.finditer(text):
                 start, end = m.span()
                 if pattern.score == 0.5:
@@ -1469,6 +1530,27 @@ _GENERIC_PLACE_WORDS: Final = frozenset(
         "imaging",
         "laboratory",
         "lab",
+        # specialties and services named before "Medicine", "Clinic", "Center"
+        "geriatric",
+        "geriatrics",
+        "sports",
+        "preventive",
+        "integrative",
+        "adolescent",
+        "addiction",
+        "palliative",
+        "nuclear",
+        "interventional",
+        "developmental",
+        "tropical",
+        "maternal",
+        "fetal",
+        "neonatal",
+        "transplant",
+        "infectious",
+        "hospital",
+        "lifestyle",
+        "functional",
     ]
 )
 _FACILITY_STOP: Final = lx.STOP - _GENERIC_PLACE_WORDS
@@ -1749,13 +1831,23 @@ _TOKEN: Final = re.compile(
 )
 _GAP: Final = re.compile(
     r"[ \t]{1,2}|,[ \t]?|[ \t](?:van|von|vom|zu|der|den|de|del|della|di|da|das|do|dos|du|la|le|"
-    r"bin|bint|ibn|abu|ben|al|el|ter|ten)(?:[ \t](?:der|den|de|la|le|los|las))?[ \t]"
+    r"bin|bint|ibn|abu|ben|al|el|ter|ten)(?:[ \t](?:der|den|de|la|le|los|las))?[ \t]|"
+    # "Noor ul-Ain", "Abd al-Rahman", "Sayf ad-Din": an Arabic article joined by a hyphen
+    r"[ \t](?:ul|ud|al|el|ad|ar|as|an|az|ash|at|ur|us)-"
 )
 _DOT_GAP: Final = re.compile(r"\.[ \t]?")
 _CREDENTIAL_AFTER: Final = re.compile(rf",?[ \t]*(?:{lx.CREDENTIALS})(?![\w-])")
 #: Words after which a capitalised word is a name ("daughter Agnieszka", "spoke with Tamsin").
 _NAME_CONTEXT_WORDS: Final = frozenset(
     [
+        # owners (of a business, of a pet), lawyers, and who escorts or leads a team
+        "owner",
+        "atty",
+        "attorney",
+        "counsel",
+        "lawyer",
+        "escort",
+        "deputy",
         "rep",
         "representative",
         "sonographer",
@@ -2124,13 +2216,36 @@ def _name_context(text: str, start: int) -> str | None:
     if len(words) >= 2 and f"{words[-2]} {words[-1]}" in _NAME_CONTEXT_PAIRS:
         return "strong"
     if words[-1] in _NAME_CONTEXT_WORDS:
-        return "strong"
+        # "HI PLATE NKT 447": in capitals "HI" is Hawaii, not a greeting
+        return None if words[-1] == "hi" and tail.endswith("HI") else "strong"
     if words[-1] in _WEAK_CONTEXT_WORDS:
         return "weak"
     return None
 
 
 _MAX_NAME_TOKENS: Final = 4
+
+
+def _acronym_in_prose(text: str, start: int, word: str) -> bool:
+    """ "(daughter, POA)", "signed SBHC consent": a word in capitals on a line of ordinary
+    case is an abbreviation, unless a label announces it ("Patient: HADDIX")."""
+    if not word.isupper() or len(word) < 2:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return not (line.isupper() or text[line_start:start].rstrip().endswith(":"))
+
+
+_PAREN_WORD: Final = re.compile(r"[ \t]*\([ \t]*([A-Za-z]+)[ \t]*\)")
+
+
+def _relation_after(text: str, end: int) -> bool:
+    """ "... Ruiz (dad)", "... (sister)": the relation named in brackets right after a run."""
+    m = _PAREN_WORD.match(text, end) if text[end : end + 3].lstrip()[:1] == "(" else None
+    return m is not None and m.group(1).lower() in lx.RELATION_WORDS
+
+
 _EPONYM_NOUN: Final = re.compile(
     r"\s+(?:catheter|sign|disease|syndrome|cyst|score|scale|test|maneuver|manoeuvre|reflex|"
     r"palsy|procedure|fundoplication|stain|criteria|classification|tube|line|monitor|"
@@ -2191,6 +2306,8 @@ _SIGNED_INITIALS: Final = re.compile(
 )
 #: The verbs of ``_SIGNED_INITIALS`` without their first letter (a text with none skips it).
 _SIGN_OFF_VERBS: Final = ("ictated", "ranscribed", "igned", "ntered", "eviewed", "dited")
+#: Gate for ``_SIGNED_INITIALS``: "by" and the initials, a literal-led (fast) scan.
+_BY_INITIALS: Final = re.compile(r"by[ \t]+[A-Z]{2,3}\b")
 #: The given name before a nickname (matched backwards from the quote).
 _NICK_FIRST: Final = re.compile(r"([A-Z][A-Za-z]+(?:-[A-Z][A-Za-z]+)?)[ \t]+$")
 #: After a found name: "and Imogen Featherstonehaugh-Lowe", "& Pieter".
@@ -2376,7 +2493,11 @@ class NameRecognizer(Recognizer):
         if run:
             self._run(text, [_Tok(a, b, w, w.lower(), k, c) for a, b, w, k, c in run], spans)
         spans.extend(_nicknames(text))
-        if "by" in text and any(v in text for v in _SIGN_OFF_VERBS):
+        if (
+            "by" in text
+            and any(v in text for v in _SIGN_OFF_VERBS)
+            and _BY_INITIALS.search(text) is not None
+        ):
             spans.extend(
                 Span("NAME", m.start(1), m.end(1), 0.7, self.name)
                 for m in _SIGNED_INITIALS.finditer(text)
@@ -2399,10 +2520,22 @@ class NameRecognizer(Recognizer):
             if _CREDENTIAL_AFTER.match(text, tok.end):
                 score = 0.9
             elif kind == "first":
-                score = 0.85
+                # "SAM splint", "ADA diet": a short word in capitals before lower-case prose is
+                # an acronym, unless something announces a name
+                acronym = (
+                    tok.text.isupper()
+                    and len(tok.text) <= 4
+                    and _SIDE_THEN_WORD.match(text, tok.end) is not None
+                    and _name_context(text, tok.start) is None
+                )
+                score = 0.0 if acronym else 0.85
             else:
                 score = 0.0
-                if not _sentence_start(text, tok.start):
+                # "MD, Geriatric Psychiatry": an ordinary English word is not named by context
+                plain = kind == "other" and (
+                    tok.low in common_words() or _acronym_in_prose(text, tok.start, tok.text)
+                )
+                if not plain and not _sentence_start(text, tok.start):
                     ctx = _name_context(text, tok.start)
                     if ctx == "strong":
                         score = 0.7
@@ -2549,7 +2682,20 @@ class NameRecognizer(Recognizer):
                 "last" in kinds and len(seg) >= 2 and any(k in ("other", "wordlast") for k in kinds)
             ):
                 score = 0.6
-            elif "epon" not in kinds and not _sentence_start(text, start):
+            elif "epon" not in kinds and _relation_after(text, end):
+                score = 0.75  # "Alonso Ruiz (dad)": a relative named, then what they are
+            elif (
+                "epon" not in kinds
+                and not (
+                    len(seg) == 1
+                    and kinds[0] == "other"
+                    and (
+                        seg[0].low in common_words()
+                        or _acronym_in_prose(text, seg[0].start, seg[0].text)
+                    )
+                )
+                and not _sentence_start(text, start)
+            ):
                 ctx = _name_context(text, start)
                 if ctx == "strong" or (ctx and namey):
                     score = 0.7 if ctx == "strong" else 0.6

@@ -2,10 +2,10 @@
 
 These assert recall and keep shares only (never timing). Splits (see tests/deid_corpus/README.md):
 ``dev`` to ``dev6`` are tuning splits that meet the targets (each was a held-out split until its
-misses were used: ``dev5`` was ``heldout4``, ``dev6`` was ``heldout5``). ``dev7`` (ex-``heldout6``)
-and ``dev8`` (ex-``heldout7``) were tuned in rounds 6 and 7 but still miss the targets: each has a
-floor and a strict xfail. ``heldout8``, when present, is the untuned split: the "notes we have not
-tuned to" figure (deselect with ``-k "not heldout"`` while tuning).
+misses were used: ``dev5`` was ``heldout4``, ``dev6`` was ``heldout5``). ``dev7`` (ex-``heldout6``),
+``dev8`` (ex-``heldout7``) and ``dev9`` (ex-``heldout8``) were tuned in rounds 6 to 8 but still miss
+a target: each has a floor and a strict xfail. ``heldout9``, when present, is the untuned split: the
+"notes we have not tuned to" figure (deselect with ``-k "not heldout"`` while tuning).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from service.deid.evaluate import EvalReport, evaluate, format_report, load_corp
 
 CORPUS = Path(__file__).resolve().parents[2] / "deid_corpus"
 TUNING_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")
-#: Tuned splits below the targets, with their floors (overall, keep) at the round-7 figures.
-PARTLY_TUNED = {"dev7": (0.984, 0.982), "dev8": (0.980, 0.966)}
-HELDOUT = "heldout8"
+#: Tuned splits below the targets, with their floors (overall, keep) at the round-8 figures.
+PARTLY_TUNED = {"dev7": (0.984, 0.985), "dev8": (0.982, 0.966), "dev9": (0.989, 0.997)}
+HELDOUT = "heldout9"
 SPLITS = TUNING_SPLITS + tuple(PARTLY_TUNED) + ((HELDOUT,) if (CORPUS / HELDOUT).is_dir() else ())
 
 
@@ -51,8 +51,9 @@ def test_tuning_splits_meet_targets(reports: dict[str, EvalReport], split: str) 
 
 @pytest.mark.parametrize("split", sorted(PARTLY_TUNED))
 def test_partly_tuned_split_does_not_regress(split: str) -> None:
-    # round 7: dev7 0.985 (525/533), keep 0.982 (278/283); dev8 0.980 (496/506), keep 0.967
-    # (320/331). Their misses were read and used; what is left is rarer forms.
+    # round 8: dev7 0.985 (525/533), keep 0.986 (279/283); dev8 0.982 (497/506), keep 0.967
+    # (320/331); dev9 0.990 (486/491), keep 0.997 (345/346). Their misses were read and used;
+    # what is left is rarer forms.
     report = evaluate([CORPUS / split], timing_seconds=0)
     detail = format_report(split, report)
     overall, keep = PARTLY_TUNED[split]
@@ -61,7 +62,7 @@ def test_partly_tuned_split_does_not_regress(split: str) -> None:
 
 
 @pytest.mark.parametrize("split", sorted(PARTLY_TUNED))
-@pytest.mark.xfail(strict=True, reason="dev7 and dev8 still miss the targets (round 7)")
+@pytest.mark.xfail(strict=True, reason="dev7, dev8 and dev9 still miss a target (round 8)")
 def test_partly_tuned_split_meets_targets(split: str) -> None:
     report = evaluate([CORPUS / split], timing_seconds=0)
     assert report.meets_targets(), format_report(split, report)
@@ -69,21 +70,21 @@ def test_partly_tuned_split_meets_targets(split: str) -> None:
 
 @pytest.mark.skipif(not (CORPUS / HELDOUT).is_dir(), reason="no untuned split in the corpus")
 def test_heldout_does_not_regress() -> None:
-    # Floors at the round-7 figures measured untuned (overall 0.931, keep 0.960): a change that
+    # Floors at the round-8 figures measured untuned (overall 0.846, keep 0.936): a change that
     # loses recall or damages clinical text on unseen notes fails here. Raise them only with a
-    # new untuned measurement, never by tuning on heldout8.
+    # new untuned measurement, never by tuning on heldout9.
     report = evaluate([CORPUS / HELDOUT], timing_seconds=0)
     detail = format_report(HELDOUT, report)
-    assert report.overall.recall >= 0.930, detail  # 457/491
-    assert report.keep.recall >= 0.959, detail  # 332/346
+    assert report.overall.recall >= 0.845, detail  # 520/615
+    assert report.keep.recall >= 0.935, detail  # 495/529
 
 
 @pytest.mark.skipif(not (CORPUS / HELDOUT).is_dir(), reason="no untuned split in the corpus")
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "heldout8 (untuned) misses the issue's targets: overall 0.931, NAME 0.891, DATE 0.947, "
-        "AGE 0.900, EMAIL 0.846, SSN 0.667, VEHICLE 0.875, LOCATION 0.877, keep 0.960 (round 7)"
+        "heldout9 (untuned) misses the issue's targets: overall 0.846, NAME 0.793, PHONE 0.727, "
+        "HEALTH_PLAN 0.611, ID 0.690, ADDRESS 0.793, MRN 0.846, keep 0.936 (round 8)"
     ),
 )
 def test_heldout_meets_targets() -> None:

@@ -27,6 +27,7 @@ from service.api.middleware import AuditMiddleware
 from service.audit import AuditStore
 from service.config import Settings, get_settings
 from service.deid import parse_operator_config
+from service.deid import prepare as prepare_deid
 from service.inference.backends import create_backend
 from service.inference.repository import load_model_info
 from service.inference.tokenization import NoteTokenizer
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = await _build_engine(settings, audit=audit, http=http)
         app.state.auth = Authenticator(settings, replay_cache=audit, http=http)
+        # the de-identifier's word lists load in a worker thread, not on the first request
+        await asyncio.to_thread(prepare_deid)
         retired: set[asyncio.Task[None]] = set()
 
         async def reload_model() -> None:

@@ -7,6 +7,7 @@ Public API::
     DeidContext.from_fhir(patient=..., related=..., key=..., operators=...)
     parse_operator_config("NAME=redact,DATE=shift")
     CATEGORIES, DEFAULT_OPERATORS
+    prepare()  # load word lists and the gazetteer ahead of the first request
 
 See :mod:`service.deid.operators` for the operators and the defaults, and
 :mod:`service.deid.evaluate` for how recall is measured.
@@ -15,7 +16,7 @@ See :mod:`service.deid.operators` for the operators and the defaults, and
 from __future__ import annotations
 
 from service.deid.context import DeidContext
-from service.deid.engine import deidentify, find_spans
+from service.deid.engine import deidentify, find_spans, prepare
 from service.deid.operators import DEFAULT_OPERATORS, RESTRICTED_ZIP3, parse_operator_config
 from service.deid.spans import CATEGORIES, DeidResult, Span
 
@@ -29,4 +30,5 @@ __all__ = [
     "deidentify",
     "find_spans",
     "parse_operator_config",
+    "prepare",
 ]

@@ -241,9 +241,9 @@ _WEEKDAY: Final = (
 )
 #: "Tuesday the 11th", "Thurs. the 9th": the weekday dates the event as much as the ordinal.
 _THE_ORDINAL: Final = re.compile(r"the (?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b")
-_WEEKDAY_BEFORE: Final = re.compile(rf"\b(?:{_WEEKDAY})[ \t]+$")
-#: "Friday, September 5, 2025": a weekday (and comma) just before a found date goes with it.
-_WEEKDAY_COMMA_BEFORE: Final = re.compile(rf"\b(?:{_WEEKDAY}),?[ \t]+$")
+#: The weekday before "the 11th" or before any found date ("Friday, September 5, 2025"),
+#: with its comma: it goes with the date.
+_WEEKDAY_BEFORE: Final = re.compile(rf"\b(?:{_WEEKDAY}),?[ \t]+$")
 #: A day of the month in words ("third", "twenty-fifth", "thirty first"), as dictated.
 _DAY_WORD: Final = (
     r"(?:(?:twenty|thirty)[- ])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
@@ -947,7 +947,7 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
                 out.append(Span("SSN", m.start("id"), m.end("id"), 0.8, "initial-last4"))
         elif span.category == "DATE":
             if span.start and text[span.start - 1] in " \t":
-                lead = _WEEKDAY_COMMA_BEFORE.search(text, max(0, span.start - 12), span.start)
+                lead = _WEEKDAY_BEFORE.search(text, max(0, span.start - 12), span.start)
                 if lead:
                     out.append(Span("DATE", lead.start(), span.end, span.score, span.source))
             m = _SHORT_YEAR_AFTER.match(text, span.end)

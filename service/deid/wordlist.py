@@ -15,8 +15,8 @@ Two derived lists are kept:
   month or a brand, and is written with its capital again before the recognizers run.
 
 ``python -m service.deid.wordlist [DICT]`` (build time only; ``apt-get download wamerican`` and
-``dpkg-deb -x`` give the file) writes both lists; the service reads them lazily, once per
-process, and only for notes that need it (see :mod:`service.deid.casing`).
+``dpkg-deb -x`` give the file) writes both lists; the service reads them once per process
+(``service.deid.prepare`` at gateway start-up, about 0.2 s; otherwise on first use).
 """
 
 from __future__ import annotations

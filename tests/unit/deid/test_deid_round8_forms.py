@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.deid import deidentify, find_spans
+from service.deid import deidentify, find_spans, prepare
 from service.deid.dates import shift_date
+from service.deid.wordlist import common_words, proper_nouns
 from tests.unit.deid.conftest import covered, untouched
 
 
@@ -117,3 +118,12 @@ def test_weekday_date_is_shifted_as_one() -> None:
     out = deidentify("Surgery is set for Thursday, October 9, 2025 at 07:30.").text
     assert "Thursday, October 9" not in out
     assert "07:30" in out
+
+
+def test_prepare_loads_the_word_lists_ahead_of_the_first_note() -> None:
+    common_words.cache_clear()
+    proper_nouns.cache_clear()
+    prepare()
+    assert common_words.cache_info().currsize == 1
+    assert proper_nouns.cache_info().currsize == 1
+    assert "splint" in common_words()

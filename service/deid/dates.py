@@ -91,10 +91,15 @@ _MONTH_ONLY = re.compile(MONTH)
 _DAY_ONLY = re.compile(rf"(?:the\s+)?(\d{{1,2}}){_ORD}")
 
 
-#: "Friday, September 5, 2025", "Tue 3/4": a weekday leading the date it names.
-_WEEKDAY_LEAD = re.compile(
-    r"((?i:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?i:day)?)(\.?,?\s+)(.+)", re.S
+#: A weekday, whole or abbreviated, in Title case or capitals ("Tuesday", "Thurs", "WED"); the
+#: recognizers find it (a lower-case "sun" or "wed" is a word) and :func:`shift_date` re-reads it.
+WEEKDAY: Final = (
+    r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?"
+    r"|(?:MON|TUES?|WED(?:NES)?|THU(?:RS?)?|FRI|SAT(?:UR)?|SUN)(?:DAY)?"
 )
+#: "Friday, September 5, 2025", "Tue 3/4": a weekday leading the date it names (any case here:
+#: a lower-case dictation was read with its capitals restored when the date was found).
+_WEEKDAY_LEAD = re.compile(rf"((?i:{WEEKDAY}))(\.?,?\s+)(.+)", re.S)
 _WEEKDAY_NAMES: Final = (
     "Monday",
     "Tuesday",

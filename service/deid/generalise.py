@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import ClassVar, Final
 
 from service.deid import lexicon as lx
+from service.deid.dates import WEEKDAY
 from service.deid.gazetteer import places
 from service.deid.recognizers import MONTH_LED, Recognizer
 from service.deid.spans import Span
@@ -235,10 +236,7 @@ _INITIAL_AND_FOUR: Final = re.compile(r"[ \t]*\([ \t]*(?P<id>[A-Z]\d{4})[ \t]*\)
 #: A two-digit year written after a month and day: "Nov 11 '46", "3/2 '19".
 _SHORT_YEAR_AFTER: Final = re.compile(r",?[ \t]*['\u2019]\d{2}(?![\d'\u2019])")
 
-_WEEKDAY: Final = (
-    r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
-    r"|(?:MON|TUES?|WED(?:NES)?|THU(?:RS?)?|FRI|SAT(?:UR)?|SUN)(?:DAY)?\.?"
-)
+_WEEKDAY: Final = rf"(?:{WEEKDAY})\.?"
 #: "Tuesday the 11th", "Thurs. the 9th": the weekday dates the event as much as the ordinal.
 _THE_ORDINAL: Final = re.compile(r"the (?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b")
 #: The weekday before "the 11th" or before any found date ("Friday, September 5, 2025"),

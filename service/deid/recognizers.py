@@ -2242,7 +2242,7 @@ _PAREN_WORD: Final = re.compile(r"[ \t]*\([ \t]*([A-Za-z]+)[ \t]*\)")
 
 def _relation_after(text: str, end: int) -> bool:
     """ "... Ruiz (dad)", "... (sister)": the relation named in brackets right after a run."""
-    m = _PAREN_WORD.match(text, end) if text[end : end + 3].lstrip()[:1] == "(" else None
+    m = _PAREN_WORD.match(text, end)
     return m is not None and m.group(1).lower() in lx.RELATION_WORDS
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,23 +15,6 @@ from service.config import Settings
 from service.main import create_app
 
 SECRET = "api-unit-test-secret-0123456789abcdef"
-
-
-def document_reference(text: str, *, rid: str = "doc-1", patient: str = "Patient/p-1") -> Any:
-    return {
-        "resourceType": "DocumentReference",
-        "id": rid,
-        "status": "current",
-        "subject": {"reference": patient},
-        "content": [
-            {
-                "attachment": {
-                    "contentType": "text/plain; charset=utf-8",
-                    "data": base64.b64encode(text.encode()).decode(),
-                }
-            }
-        ],
-    }
 
 
 @pytest.fixture

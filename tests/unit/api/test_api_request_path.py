@@ -16,7 +16,8 @@ from fhir.resources.R4B.riskassessment import RiskAssessment
 
 from service import pipeline
 from service.audit import AuditStore
-from tests.unit.api.conftest import SECRET, document_reference, running
+from tests.integration.gateway_fixtures import document_reference
+from tests.unit.api.conftest import SECRET, running
 
 ASSESS = "/fhir/DocumentReference/$assess"
 FHIR = {"Content-Type": "application/fhir+json"}

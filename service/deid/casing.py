@@ -268,6 +268,8 @@ class CaseReading:
     text: str
     #: Names after a strong cue ("patient evangeline rourke"), offsets into the input.
     names: tuple[Span, ...] = ()
+    #: The ranges read as lower-case prose (where a name may be written in lower case).
+    lower: tuple[tuple[int, int], ...] = ()
 
 
 def restore_case(text: str) -> CaseReading:
@@ -281,4 +283,6 @@ def restore_case(text: str) -> CaseReading:
         _restore(text, chars, start, end, names)
     out = "".join(chars)
     # str.upper can lengthen a character ("ß" -> "SS"): keep offsets exact or change nothing
-    return CaseReading(out, tuple(names)) if len(out) == len(text) else CaseReading(text)
+    if len(out) != len(text):
+        return CaseReading(text)
+    return CaseReading(out, tuple(names), tuple(parts))

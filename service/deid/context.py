@@ -370,8 +370,15 @@ def _matcher(ctx: DeidContext) -> _Matcher:
     return _Matcher(compiled, tuple(dict.fromkeys(seeds)))
 
 
-def context_spans(text: str, ctx: DeidContext) -> list[Span]:
-    """Spans for every context value found in ``text``."""
+def context_spans(
+    text: str, ctx: DeidContext, lower: Sequence[tuple[int, int]] | None = None
+) -> list[Span]:
+    """Spans for every context value found in ``text``.
+
+    With ``lower`` (the ranges read as lower-case prose), one name word written in lower case
+    outside them is left alone, as in :func:`propagate_names`: a patient called Esperanza does
+    not make "tengo esperanza" a name where the writer capitalises names.
+    """
     if not ctx.has_values:
         return []
     spans: list[Span] = []
@@ -381,6 +388,15 @@ def context_spans(text: str, ctx: DeidContext) -> list[Span]:
             continue
         for m in regex.finditer(text):
             if m.end() > m.start():
+                if (
+                    category == "NAME"
+                    and lower is not None
+                    and m.group().islower()
+                    and m.group().isalpha()
+                    and not _inside(lower, m.start())
+                    and not _TITLE_BEFORE.search(text, max(0, m.start() - 6), m.start())
+                ):
+                    continue
                 spans.append(Span(category, m.start(), m.end(), score, "context"))
     return spans
 
@@ -417,12 +433,18 @@ _SEED_TOKEN: Final = re.compile(
 
 
 def propagate_names(
-    text: str, spans: Iterable[Span], extra_seeds: Iterable[str] = ()
+    text: str,
+    spans: Iterable[Span],
+    extra_seeds: Iterable[str] = (),
+    lower: Sequence[tuple[int, int]] | None = None,
 ) -> list[Span]:
     """Once "Mr. Achterberg" is found, "Achterberg" elsewhere (any case) is a name too.
 
     Tokens that are ordinary words, eponyms or stop words are only matched in Title or UPPER
     case, and single letters never. Plain substring search per seed: fast on long notes.
+    With ``lower`` (the ranges read as lower-case prose), a name is matched in lower case only
+    inside them: where the writer capitalises, a lower-case "dolores" or "esperanza" is a word
+    ("dolores de cabeza"), whatever language it is in.
     """
     seeds: dict[str, bool] = {}  # token -> may match in any case
     done: set[str] = set()  # a name repeated in several spans is looked at once
@@ -450,16 +472,62 @@ def propagate_names(
             after_ok = end >= n or not (text[end].isalnum() or text[end] == "-")
             if before_ok and after_ok:
                 word = text[pos : pos + len(seed)]
-                if free or word[:1].isupper():
+                if word[:1].isupper() or (
+                    free
+                    and (
+                        lower is None
+                        or _inside(lower, pos)
+                        # "hi dr kapoor," typed in lower case inside a capitalised note
+                        or _TITLE_BEFORE.search(text, max(0, pos - 6), pos)
+                    )
+                ):
                     out.append(Span("NAME", pos, end, 0.8, "name-propagation"))
             pos = lowered.find(seed, pos + 1)
+    out.extend(_logins(text, seeds))
     return out
+
+
+def _logins(text: str, seeds: Mapping[str, bool]) -> list[Span]:
+    """ "mlopez4", "tbrandt2", "afields": user names built from a found family name (an access
+    audit, a portal log) are identifiers of the person."""
+    out: list[Span] = []
+    for seed, free in seeds.items():
+        if not free or len(seed) < 4:
+            continue
+        pos = text.find(seed)
+        while pos >= 0:
+            start, end = pos, pos + len(seed)
+            while start > 0 and pos - start < 2 and text[start - 1].islower():
+                start -= 1
+            while end < len(text) and end - pos - len(seed) < 3 and text[end].isdigit():
+                end += 1
+            alone = (
+                start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "@._-")
+            ) and (end == len(text) or not (text[end].isalnum() or text[end] in "@_-"))
+            if alone and (start < pos or end > pos + len(seed)):
+                out.append(Span("ID", start, end, 0.7, "login"))
+            pos = text.find(seed, pos + 1)
+    return out
+
+
+_TITLE_BEFORE: Final = re.compile(r"(?i)\b(?:dr|mr|mrs|ms)\.?[ \t]+$")
+
+
+def _inside(ranges: Sequence[tuple[int, int]], pos: int) -> bool:
+    return any(start <= pos < end for start, end in ranges)
 
 
 _POSSESSIVE: Final = re.compile(r"['\u2019]s$")
 #: A found name of two or three capitalised words ("Kalinda Jessup", "Ana M. Ortiz").
 _FULL_NAME: Final = re.compile(
-    r"([A-Z])[a-z'\u2019-]+(?:[ \t]+([A-Z])\.?)?[ \t]+([A-Z])[a-z'\u2019-]+"
+    r"(?P<first>[A-Z])[a-z'\u2019-]+(?:[ \t]+(?P<middle>[A-Z])(?:\.|[a-z'\u2019-]+)?)?"
+    r"[ \t]+(?P<last>[A-Z])[a-z'\u2019-]+"
+)
+#: "Brandt, Tobin K", "Lopez, Maritza": the same name, family name first.
+_LAST_FIRST: Final = re.compile(
+    r"(?P<last>[A-Z])[A-Za-z'\u2019-]+(?:[ \t]+(?P<last2>[A-Z])[A-Za-z'\u2019-]+)?,[ \t]+"
+    r"(?P<first>[A-Z])[A-Za-z'\u2019-]+"
+    r"(?:[ \t]+(?P<middle>[A-Z])(?:\.|[a-z'\u2019-]+)?)?"
 )
 #: Where a clinician initials an entry: closing a line (a flowsheet's last column), or after
 #: "by" / "per" / "initials".
@@ -551,21 +619,39 @@ def _initials(text: str, spans: Iterable[Span]) -> list[Span]:
     for span in spans:
         if span.category != "NAME":
             continue
-        m = _FULL_NAME.fullmatch(text, span.start, span.end) if span.end - span.start > 4 else None
+        if span.end - span.start <= 4:
+            continue
+        m = _FULL_NAME.fullmatch(text, span.start, span.end) or _LAST_FIRST.fullmatch(
+            text, span.start, span.end
+        )
         if m:
-            first, middle, last = m.groups()
+            first, middle, last = m.group("first", "middle", "last")
             wanted.add(first + last)
             if middle:
                 wanted.add(first + middle + last)
-    wanted = {
-        w
-        for w in wanted
-        if w not in _NOT_INITIALS and w not in lx.STATE_CODES and not lx.CREDENTIAL_RE.fullmatch(w)
-    }
-    if not wanted:
-        return []
+            if m.re is _LAST_FIRST and m.group("last2"):
+                # "VILLALOBOS QUINTERO, Esperanza": both family names ("E.V.Q.")
+                wanted.add(first + last + m.group("last2"))
     out: list[Span] = []
     for initials in wanted:
+        # "M.L. + A.F.:", "lab label: E.V.Q.": dotted initials need no place to be read as a mark,
+        # and are not the abbreviation the same letters make undotted ("T.B." is not "TB")
+        dotted = ".".join(initials) + "."
+        pos = text.find(dotted)
+        while pos >= 0:
+            end = pos + len(dotted)
+            if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == ".")) and not text[
+                end : end + 1
+            ].isalnum():
+                out.append(Span("NAME", pos, end, 0.75, "initials"))
+            pos = text.find(dotted, end)
+    for initials in wanted:
+        if (
+            initials in _NOT_INITIALS
+            or initials in lx.STATE_CODES
+            or lx.CREDENTIAL_RE.fullmatch(initials)
+        ):
+            continue
         # a literal search per candidate, like the seeds above: no scan of the whole note
         pos = text.find(initials)
         while pos >= 0:

@@ -97,6 +97,11 @@ WEEKDAY: Final = (
     r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?"
     r"|(?:MON|TUES?|WED(?:NES)?|THU(?:RS?)?|FRI|SAT(?:UR)?|SUN)(?:DAY)?"
 )
+#: A day of the month in words ("third", "twenty-fifth", "thirty first"), as dictated.
+DAY_WORD: Final = (
+    r"(?:(?:twenty|thirty)[- ])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    r"|tenth|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth"
+)
 #: "Friday, September 5, 2025", "Tue 3/4": a weekday leading the date it names (any case here:
 #: a lower-case dictation was read with its capitals restored when the date was found).
 _WEEKDAY_LEAD = re.compile(rf"((?i:{WEEKDAY}))(\.?,?\s+)(.+)", re.S)

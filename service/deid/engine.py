@@ -13,12 +13,23 @@ from service.deid.generalise import (
     protected_ranges,
     trim,
 )
+from service.deid.hl7 import Hl7Recognizer
+from service.deid.languages import OtherLanguageRecognizer
 from service.deid.operators import apply_operators
-from service.deid.recognizers import RECOGNIZERS
+from service.deid.recognizers import RECOGNIZERS, Recognizer
 from service.deid.spans import DeidResult, Span, resolve_conflicts
+from service.deid.spoken import SpokenRecognizer
 from service.deid.wordlist import common_words, proper_nouns
 
 _NO_CONTEXT: Final = DeidContext()
+#: The recognizers of :mod:`service.deid.recognizers`, then those for transcribed speech, HL7 v2
+#: messages and notes in Spanish, French or Portuguese (each in its own module).
+_PIPELINE: Final[tuple[Recognizer, ...]] = (
+    *RECOGNIZERS,
+    SpokenRecognizer(),
+    Hl7Recognizer(),
+    OtherLanguageRecognizer(),
+)
 
 
 def find_spans(text: str, context: DeidContext | None = None) -> list[Span]:
@@ -28,17 +39,17 @@ def find_spans(text: str, context: DeidContext | None = None) -> list[Span]:
     reading = restore_case(text)
     text = reading.text
     spans: list[Span] = list(reading.names)
-    for recognizer in RECOGNIZERS:
+    for recognizer in _PIPELINE:
         spans.extend(recognizer.analyze(text))
     tokens = cap_tokens(text)
     spans.extend(GENERAL.run(text, tokens))
-    spans.extend(context_spans(text, ctx))
+    spans.extend(context_spans(text, ctx, reading.lower))
     # protected forms (a state after a city, HGVS, a car's make) are cut out before the names
     # found so far seed propagation, and again after it
     protected = protected_ranges(text, tokens)
     spans = trim(text, spans, protected)
     spans.extend(followup_spans(text, spans))
-    spans.extend(propagate_names(text, spans, context_name_seeds(ctx)))
+    spans.extend(propagate_names(text, spans, context_name_seeds(ctx), reading.lower))
     return resolve_conflicts(trim(text, spans, protected))
 
 

@@ -14,9 +14,13 @@ same kind (so "92" in "92Y" counts, "92" in "1992" does not); ``[CATEGORY, s, an
 another annotation of the same category is dropped (counted once). A PHI string that cannot be
 found is an error in the corpus.
 
-Matching rule: an annotated PHI span counts as **found** when every one of its non-space
-characters lies inside some removed span, whatever category the recognizer gave it (what
-matters for privacy is that nothing is left; the category only picks the replacement).
+Matching rule: an annotated PHI span counts as **found** when every one of its letters and
+digits lies inside some removed span, whatever category the recognizer gave it (what matters
+for privacy is that nothing is left; the category only picks the replacement). Spaces and
+punctuation left between removed parts identify no one: the hyphen of a date range whose two
+dates are shifted one by one ("2/26-3/10"), the quotes around a removed nickname. (Until round 8
+the rule was "every non-space character"; the change moved four annotations of dev10 and none
+of dev-dev9.)
 A keep string counts as **preserved** when no removed span overlaps any of its characters.
 Recall per category = found / annotated for that category; overall = over all annotations.
 Throughput = bytes of note text (UTF-8) / seconds spent in ``deidentify`` on one thread,
@@ -174,7 +178,7 @@ def score_notes(notes: Sequence[Note]) -> EvalReport:
             covered[span.start : span.end] = b"\x01" * (span.end - span.start)
         for ann in note.phi:
             tally = report.per_category.setdefault(ann.category, Tally())
-            ok = all(covered[i] or note.text[i].isspace() for i in range(ann.start, ann.end))
+            ok = all(covered[i] or not note.text[i].isalnum() for i in range(ann.start, ann.end))
             tally.total += 1
             report.overall.total += 1
             if ok:

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import ClassVar, Final
 
 from service.deid import lexicon as lx
-from service.deid.dates import WEEKDAY
+from service.deid.dates import DAY_WORD, WEEKDAY
 from service.deid.gazetteer import places
 from service.deid.recognizers import MONTH_LED, Recognizer
 from service.deid.spans import Span
@@ -205,6 +205,9 @@ _COUNTRIES: Final = (
     r"Venezuela|Ecuador|Peru|Brazil|Argentina|Chile|Ukraine|Russia|Poland|Romania|Germany|France|"
     r"Italy|Spain|Portugal|Greece|Turkey|Ireland|England|Scotland|Wales|Canada|Australia"
 )
+_COUNTRY_NAMES: Final = frozenset(_COUNTRIES.split("|"))
+#: A species name after a genus initial: "P. aeruginosa", "S. aureus".
+_SPECIES_AFTER: Final = re.compile(r"[ \t]+[a-z]{4,}\b")
 #: "Kakuma, Kenya", "Ibadan, Nigeria": a town abroad, named with its country (the country stays).
 _CITY_COUNTRY: Final = re.compile(
     rf"\b([A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+)?),[ \t]+(?:{_COUNTRIES})\b"
@@ -242,11 +245,7 @@ _THE_ORDINAL: Final = re.compile(r"the (?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b
 #: The weekday before "the 11th" or before any found date ("Friday, September 5, 2025"),
 #: with its comma: it goes with the date.
 _WEEKDAY_BEFORE: Final = re.compile(rf"\b(?:{_WEEKDAY}),?[ \t]+$")
-#: A day of the month in words ("third", "twenty-fifth", "thirty first"), as dictated.
-_DAY_WORD: Final = (
-    r"(?:(?:twenty|thirty)[- ])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
-    r"|tenth|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth"
-)
+_DAY_WORD: Final = DAY_WORD
 #: "june third", "March the eleventh": a date dictated in words ("may" the verb is left alone;
 #: the month is led by a letter class so the scan skips most positions).
 _MONTH_DAY_WORDS: Final = re.compile(rf"{MONTH_LED}[ \t]+(?:the[ \t]+)?(?i:{_DAY_WORD})\b")
@@ -584,6 +583,32 @@ _CODE_LABEL: Final = re.compile(
     r"[^\n]{0,16}$"
 )
 #: Units and quantities after a number: a measurement, never an identifier.
+#: An ISBT 128 donation identification number as printed on blood and tissue labels: facility
+#: (a letter and four digits), year, serial, then flag or check characters: "W0417 25 118843 6".
+_ISBT_DIN: Final = re.compile(
+    r"(?<![\w-])[A-Z]\d{4}[ \t]\d{2}[ \t]\d{6}(?:[ \t][0-9A-Z]{1,2})?(?![\w-])"
+)
+#: An organism with its genus abbreviated: "S. aureus", "P. aeruginosa" (not an initial).
+_ORGANISM: Final = re.compile(
+    r"\b[A-Z]\.[ \t]?(?:aureus|aeruginosa|coli|pneumoniae|epidermidis|faecalis|faecium|"
+    r"difficile|influenzae|pyogenes|agalactiae|albicans|glabrata|auris|fragilis|marcescens|"
+    r"cloacae|mirabilis|maltophilia|baumannii|jejuni|pylori|gonorrhoeae|trachomatis|"
+    r"meningitidis|catarrhalis|lugdunensis|mutans|monocytogenes|typhi|cereus|perfringens|"
+    r"vulgaris|oxytoca|aerogenes|tuberculosis|avium|kansasii|vaginalis|falciparum|vivax|"
+    r"capitis|hominis|haemolyticus|anginosus|mitis|cepacia|burgdorferi|pallidum|jirovecii)\b"
+)
+#: A temperature's unit: "2-8 °C." is not an initial before the next sentence.
+_DEGREES: Final = re.compile(r"\u00b0[ \t]?[CFK]\b")
+#: Blood-bank shorthand in capitals, read as a run of names otherwise: "ABO/Rh: O POS",
+#: "DAT POS", "RBC LR, O NEG".
+_BLOOD_BANK: Final = re.compile(
+    r"(?<![\w-])(?:(?:A|B|AB|O)[ \t]?(?:POS|NEG|Rh[ \t]?(?:POS|NEG|[+-]))|DAT[ \t]+(?:POS|NEG)|"
+    r"RBC(?:[ \t]+(?:LR|LRD|IRR|WASHED|LR/IRR))*)(?![\w-])"
+)
+#: An HL7 coded element: "33914-3^eGFR^LN" is a LOINC code with its text and code system.
+_CODED_AFTER: Final = re.compile(
+    r"\^[^|^\n]*\^(?:LN|SCT|SNM|SNM3|I9C|I10|I10P|I10C|C4|C5|HCPCS|HCPT|NDC|RXNORM|CVX|NUCC|UCUM)\b"
+)
 _UNIT_AFTER: Final = re.compile(
     r"(?i)[ \t]*(?:mg|mcg|ug|g\b|kg|lbs?|ml|l\b|units?|iu|u\b|%|mmhg|mm|cm|m\b|km|mi\b|miles?|"
     r"cells|copies|/|x10|k\b|meq|mmol|mosm|ng|pg|steps|kcal|cal|calories|bpm|min|sec|seconds|"
@@ -678,6 +703,19 @@ _STATE_USE_AFTER: Final = re.compile(
 )
 
 
+_CREDENTIAL_AFTER: Final = re.compile(rf"[ \t]*(?:,[ \t]*|\([ \t]*)(?:{lx.CREDENTIALS})(?![\w])")
+_PERSON_CUE_BEFORE: Final = re.compile(
+    rf"(?i)\b(?:by|per|{'|'.join(sorted(lx.RELATION_WORDS))})[ \t]+$"
+)
+
+
+def _person_cued(text: str, start: int, end: int) -> bool:
+    return bool(
+        _CREDENTIAL_AFTER.match(text, end)
+        or _PERSON_CUE_BEFORE.search(text, max(0, start - 16), start)
+    )
+
+
 def _label_before(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     return bool(_LABEL_BEFORE.search(text, line_start, start))
@@ -730,15 +768,20 @@ class GeneralRecognizer(Recognizer):
                 m = regex.match(text, lead.start()) if lead else None
                 if m is not None:
                     last, first = m.group("last"), m.group("first")
+                    # "daughter ABERNATHY-PIKE, JUNE", "HAYWARD, COLM, MT(ASCP)": a relation or a
+                    # credential says it is a person even without an initial
+                    cued = caps and _person_cued(text, m.start(), m.end())
                     if last.lower() in _NOT_NAME or first.lower().strip(".") in _NOT_NAME - (
-                        lx.MONTH_WORDS if m.group("mid") else frozenset()
+                        lx.MONTH_WORDS if m.group("mid") or cued else frozenset()
                     ):
                         continue  # "June" is a given name when an initial follows
-                    if last.lower() in lx.EPONYMS:
-                        continue
+                    if last.lower() in lx.EPONYMS or first in _COUNTRY_NAMES:
+                        continue  # "Deployment: Erbil, Iraq": a town and its country
+                    if len(first) == 2 and first[1] == "." and _SPECIES_AFTER.match(text, m.end()):
+                        continue  # "MSSA, P. aeruginosa": an organism, not an initial
                     labelled = _label_before(text, m.start())
                     initials = m.group("mid") is not None or "." in first
-                    if labelled or (caps and initials):
+                    if labelled or (caps and (initials or cued)):
                         spans.append(Span("NAME", m.start(), m.end(), 0.85, "general-name"))
             m = _LAST_CAPS_FIRST_TITLE.match(text, lead.start()) if lead else None
             if m is not None and GeneralRecognizer._caps_family_name(m.group("last")):
@@ -917,11 +960,36 @@ class GeneralRecognizer(Recognizer):
                 before = lowered[max(line_start, m.start() - 30) : m.start()]
                 if hemispheres or any(cue in before for cue in _GEO_CUES):
                     spans.append(Span("LOCATION", m.start(), m.end(), 0.8, "general"))
+        for m in _ISBT_DIN.finditer(text) if "din" in lowered or "tissue" in lowered else ():
+            spans.append(Span("ID", m.start(), m.end(), 0.8, "general"))
         if "last" in lowered and _SSN_WORD.search(text):
             for m in _LAST_FOUR.finditer(text):
                 line_start = text.rfind("\n", 0, m.start()) + 1
                 if _SSN_WORD.search(text, max(line_start, m.start() - 80), m.start("d")):
                     spans.append(Span("SSN", m.start("d"), m.end("d"), 0.8, "general"))
+
+
+_TOWN_AFTER_ADDRESS: Final = re.compile(
+    r",[ \t]+([A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+)?)(?=[ \t]*(?:[.;)]|$))", re.MULTILINE
+)
+_SHAPED_ID: Final = re.compile(r"([A-Z]{2,4})([- ]?)(\d{5,12})")
+
+
+def _same_shape(text: str, spans: list[Span]) -> list[Span]:
+    """ "member ID CA-7719204 (Benny), CA-7719205 (Beatrix)": an identifier with the prefix and
+    digit count of one found under a label is of the same kind."""
+    shapes: dict[str, str] = {}
+    for span in spans:
+        if span.source == "labeled-id":
+            m = _SHAPED_ID.fullmatch(text, span.start, span.end)
+            if m:
+                prefix, digits = m.group(1) + re.escape(m.group(2)), len(m.group(3))
+                pattern = rf"(?<![\w-]){prefix}\d{{{digits}}}(?![\w-])"
+                shapes[pattern] = span.category
+    out: list[Span] = []
+    for pattern, category in shapes.items():
+        out.extend(Span(category, *m.span(), 0.7, "same-shape") for m in re.finditer(pattern, text))
+    return out
 
 
 def followup_spans(text: str, spans: list[Span]) -> list[Span]:
@@ -960,11 +1028,16 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
                 # "41 ELM ST, YREKA 96097": the town and ZIP after a street (no state)
                 out.append(Span("LOCATION", m.start(1), m.end(1), 0.75, "town-after-street"))
                 out.append(Span("ZIP", m.start(2), m.end(2), 0.8, "zip-after-place"))
+            m = _TOWN_AFTER_ADDRESS.match(text, span.end) if span.category == "ADDRESS" else None
+            if m and m.group(1).lower() not in lx.STOP and m.group(1).lower() not in _STATE_WORDS:
+                # "mailed to PO Box 218, Johnstown.": the town that closes an address
+                out.append(Span("LOCATION", m.start(1), m.end(1), 0.7, "town-after-street"))
             m = _ZIP_AFTER.match(text, span.end)
             if m:
                 # "2290 PACKARD ST, ANN ARBOR 48104": a ZIP code after the town, no state
                 out.append(Span("ZIP", m.start(1), m.end(1), 0.8, "zip-after-place"))
     out.extend(_other_identifiers(text, spans))
+    out.extend(_same_shape(text, spans))
     for m in _CITY_COUNTRY.finditer(text) if _CITY_COUNTRY_GATE.search(text) else ():
         town = m.group(1).lower()
         if town not in lx.STOP and town not in lx.EPONYMS:
@@ -1023,7 +1096,7 @@ def _other_identifiers(text: str, spans: Iterable[Span]) -> list[Span]:
             or _STATUTE_BEFORE.search(before)
         ):
             continue
-        if _UNIT_AFTER.match(text, end):
+        if _UNIT_AFTER.match(text, end) or _CODED_AFTER.match(text, end):
             continue
         if _YEAR_RANGE.fullmatch(num) or _TIME_RANGE.fullmatch(num) or _value_range(num):
             continue
@@ -1071,8 +1144,11 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
     for code in tokens.intersection(lx.STATE_CODES):
         for start in _occurrences(text, code):
             end = start + 2
-            if text.startswith(".", end) and text[end + 1 : end + 2].isalnum():
-                continue  # "DE.60412377": a licence number's prefix
+            after = text[end : end + 2]
+            if (after[:1] == "." and after[1:].isalnum()) or (
+                after[:1] == "-" and after[1:].isdigit()
+            ):
+                continue  # "DE.60412377", "CA-7719205": an identifier's prefix
             line_start = text.rfind("\n", 0, start) + 1
             if _STATE_USE_BEFORE.search(text, max(line_start, start - 12), start) or (
                 _STATE_USE_AFTER.match(text, end)
@@ -1112,6 +1188,12 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             if gaz.get(w.group()) is False:
                 continue
             out.append(w.span())
+    if ". " in text:
+        out.extend(m.span() for m in _ORGANISM.finditer(text))
+    if "\u00b0" in text:
+        out.extend(m.span() for m in _DEGREES.finditer(text))
+    if "POS" in tokens or "NEG" in tokens or "RBC" in tokens or "DAT" in tokens:
+        out.extend(m.span() for m in _BLOOD_BANK.finditer(text))
     return out
 
 

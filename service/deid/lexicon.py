@@ -187,6 +187,32 @@ TITLES: Final = frozenset(
         "lieutenant",
         "col",
         "colonel",
+        # military ranks as written before a service member's name (DD forms, VA notes)
+        "ssg",
+        "sfc",
+        "1sg",
+        "sgm",
+        "csm",
+        "spc",
+        "pfc",
+        "pvt",
+        "cpl",
+        "lcpl",
+        "maj",
+        "ltc",
+        "1lt",
+        "2lt",
+        "cw2",
+        "cw3",
+        "cw4",
+        "cw5",
+        "ssgt",
+        "tsgt",
+        "msgt",
+        "smsgt",
+        "sra",
+        "amn",
+        "ens",
     ]
 )
 #: Titles that stay titles even when the next word is a common word ("Dr. Cook", "Mr. Will").
@@ -225,7 +251,9 @@ CREDENTIALS: Final = (
     # surgical, hyperbaric, wound, emergency, environmental-health and nursing certifications
     "ARNP|CST|CSFA|RNFA|CNOR|CHT|CWOCN|CWON|CWS|WEMT|AEMT|NREMT|FP-C|CFRN|CEN|CPEN|TCRN|"
     "SANE|SANE-A|SANE-P|LMHC|LMHP|REHS|CHES|LNHA|CCM|CTR|RTT|BCBA|RBT|LSW|CTRS|CCLS|CHPN|"
-    "OCN|AOCNP|CIC|CPHQ|NE-BC|RN-BC|PMH-BC|FAAN|FAANP"
+    "OCN|AOCNP|CIC|CPHQ|NE-BC|RN-BC|PMH-BC|FAAN|FAANP|"
+    # laboratory scientists certified by the ASCP sign blood-bank and lab records
+    "MT\\(ASCP\\)|MLS\\(ASCP\\)|MLT\\(ASCP\\)|SBB\\(ASCP\\)"
 )
 #: A whole token that is a credential ("MD", "PsyD"): compiled once for every module.
 CREDENTIAL_RE: Final = re.compile(rf"(?:{CREDENTIALS})")

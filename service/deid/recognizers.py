@@ -387,10 +387,11 @@ class DateRecognizer(PatternRecognizer):
             0.9,
         ),
         _p(_lead("12", r"\w") + r"\d{7}(?!\d)", 0.5),
-        # 11/25-11/27, 3/2/24 - 3/9/24: a range of numeric dates (each side validated)
+        # 11/25-11/27, 3/2/24 - 3/9/24, 06/2025-07/2025: a range of numeric dates (each side
+        # validated)
         _p(
-            _lead("0-9", r"\w/.-")
-            + r"\d?/\d{1,2}(?:/\d{2,4})?\s*[-\u2013]\s*\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d/])",
+            _lead("0-9", r"\w/.-") + r"\d?/(?:\d{4}|\d{1,2}(?:/\d{2,4})?)\s*[-\u2013]\s*"
+            r"\d{1,2}/(?:\d{4}|\d{1,2}(?:/\d{2,4})?)(?![\d/])",
             0.9,
         ),
         # March 3, 2021 / Mar 3rd / March 2021 / mid-May
@@ -777,7 +778,10 @@ class EmailRecognizer(PatternRecognizer):
 #: A dictated address: "g dot mbatha at example dot com". It must end in " dot <domain>" so
 #: that "seen at home" or "at the clinic" never start one.
 _SPOKEN_EMAIL: Final = re.compile(
-    r"(?i)(?<![\w.])[a-z0-9]+(?:(?: dot | underscore | dash |[._-])[a-z0-9]+)*"
+    r"(?i)(?<![\w.])[a-z0-9]+(?:(?: dot | underscore | dash |[._-]|"
+    # digits in the local part are read as words: "dale dot street sixty one at ..."
+    r" (?=(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety)\b))[a-z0-9]+)*"
     r" at [a-z0-9-]+(?: dot [a-z0-9-]+)* dot (?:com|net|org|edu|gov|us|io|info|mil)\b"
 )
 
@@ -1162,14 +1166,19 @@ class IdentifierRecognizer(Recognizer):
                 return None  # G3P1011: gravida/para, not an identifier
             if _TRIAL_REGISTRY.fullmatch(value):
                 return None
+            if value.startswith("FY") and value[2:].isdigit() and len(value) in (4, 6):
+                return None  # FY2025: a fiscal year
             if "/" in value and any(part.isalpha() for part in value.split("/")):
                 return None  # "450/16/PEEP": ventilator settings, not an identifier
             if _NUMERIC.fullmatch(value):
                 return None
             if _SERIAL_AFTER.match(text, end):
                 return None  # "TL-2100G, serial SC2100-118845": the model, then its serial
-            if _word_before(text, start) == "form":
+            before = _word_before(text, start)
+            if before == "form":
                 return None  # "Form DHS-2210": a form's designation, the same on every copy
+            if before in ("room", "rm", "bed", "bay"):
+                return None  # "room 4W-412": a place in the building, not a person's number
             return Span("ID", start, end, 0.4, "generic-id")
         return None
 
@@ -1239,6 +1248,8 @@ _SUFFIX: Final = (
     r"Heights|Hts|Point|Landing|Commons|Glen|Grove|Mews|View|Cove|Expressway|Expy|Freeway|Fwy|"
     r"Causeway"
 )
+#: The street types above, for the recognizers of other modules (spoken addresses).
+STREET_SUFFIX: Final = _SUFFIX
 _UNIT: Final = (
     r"(?:,?\s*(?i:apt|apartment|unit|suite|ste|bldg|building|fl|floor|rm|room|lot|trlr|#)"
     r"\.?\s*#?\s*[A-Za-z0-9-]{1,6}|,?[ \t]*\d{1,2}(?:st|nd|rd|th)[ \t]+(?i:floor|fl)\b\.?)"
@@ -1312,7 +1323,8 @@ class AddressRecognizer(PatternRecognizer):
             ),
         ),
         _p(
-            r"[Pp](?:\.?\s?[Oo]\.?\s*[Bb][Oo][Xx]|ost\s+[Oo]ffice\s+[Bb]ox)\s+\d{1,6}\b",
+            # "P0 Box": an OCR'd letter O read as a zero
+            r"[Pp](?:\.?\s?[Oo0]\.?\s*[Bb][Oo][Xx]|ost\s+[Oo]ffice\s+[Bb]ox)\s+\d{1,6}\b",
             0.9,
             hints=("ox", "oX", "Ox", "OX"),
         ),
@@ -1358,6 +1370,11 @@ class AddressRecognizer(PatternRecognizer):
                     start = _extend_left(text, start, max_words=2, title_only=True)
                     if start == m.start():
                         continue
+                    if _PERSON_BEFORE.search(text, max(0, start - 16), start):
+                        # "this is Dale Street calling", "my mother Winifred Street": a surname
+                        # that is a street type, announced as a person, without a house number
+                        spans.append(Span("NAME", start, end, 0.6, "name"))
+                        continue
                 spans.append(Span(self.category, start, end, pattern.score, self.name))
         for m in _STREET_CUED.finditer(text):
             words = m.group(1).split()
@@ -1376,6 +1393,11 @@ class AddressRecognizer(PatternRecognizer):
                 spans.append(Span(self.category, m.start(1), m.end(1), 0.6, self.name))
         return spans
 
+
+_PERSON_BEFORE: Final = re.compile(
+    r"(?i)\b(?:this is|name is|i'm|i am|mrs?\.?|ms\.?|miss|mother|father|mom|dad|wife|husband|"
+    r"son|daughter|sister|brother)[ \t]+$"
+)
 
 #: "lives on Pawtucket Blvd", "at Ridgeway Ave and 5th St": a named street without a number,
 #: after a preposition that places something on it.

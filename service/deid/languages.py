@@ -1,0 +1,164 @@
+"""Dates, ages and addresses written in Spanish, French or Portuguese.
+
+Bilingual notes (an interpreter's summary, a border-town clinic, a Quebec transfer letter) write
+"el 2 de octubre", "le mardi 21", "de 96 años", "Calle Cuauhtémoc 218, Col. Centro". The English
+patterns never see them, so this recognizer reads the forms the three languages share: a day
+number with a month name, a month after "in", a weekday with its day, ages over 89 in digits or
+words, holidays that date an event, streets with the type first and the number after, and a town
+named before a Mexican state or a Canadian province.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from service.deid.recognizers import Recognizer
+from service.deid.spans import Span
+
+_MONTHS: Final = (
+    # Spanish
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
+    r"noviembre|diciembre|"
+    # French
+    r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|"
+    r"d[ée]cembre|"
+    # Portuguese
+    r"janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro"
+)
+_WEEKDAYS: Final = (
+    r"lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    # Portuguese weekdays only with "-feira": "segunda" and "quinta" alone are ordinals too
+    r"(?:segunda|ter[çc]a|quarta|quinta|sexta)-feira"
+)
+#: "2 de octubre", "2 de octubre de 2025", "1er octobre 2025", "15 de março".
+_DAY_MONTH: Final = re.compile(
+    rf"(?i)(?<![\w/.-])(?:[12]\d|3[01]|0?[1-9])(?:er|º|°)?[ \t]+(?:de[ \t]+)?(?:{_MONTHS})\b"
+    r"(?:[ \t]+(?:de[ \t]+)?\d{4}(?!\d))?"
+)
+#: "en julio", "depuis juillet", "em julho": a month after a preposition names a specific month.
+_IN_MONTH: Final = re.compile(
+    r"(?i)\b(?:en|desde|hasta|para|a fines de|a principios de|depuis|jusqu'en|em|at[ée])[ \t]+"
+    rf"(?:(?:el[ \t]+)?mes[ \t]+de[ \t]+)?({_MONTHS})\b(?![ \t]+(?:de[ \t]+)?\d)"
+)
+#: "el martes 21", "le mardi 21", "na terça 21": a weekday and its day of the month.
+_WEEKDAY_DAY: Final = re.compile(
+    rf"(?i)\b(?:{_WEEKDAYS})[ \t]+((?:[12]\d|3[01]|0?[1-9]))(?![\w/:.,]\d|[\w/:])"
+)
+_HOLIDAYS: Final = re.compile(
+    r"\b(?:D[íi]a de (?:los )?Muertos|D[íi]a de la Madre|D[íi]a del Padre|D[íi]a de Reyes|"
+    r"Nochebuena|Nochevieja|Navidad|A[ñn]o Nuevo|Semana Santa|Jueves Santo|Viernes Santo|"
+    r"No[ëe]l|Jour de l'An|Toussaint|F[êe]te nationale|Saint-Jean-Baptiste|"
+    r"Natal|Ano Novo|Dia das M[ãa]es|Dia dos Pais|Carnaval)\b"
+)
+#: "de 96 años", "96 ans", "96 anos": an age in digits (kept when 89 or under).
+_AGE_DIGITS: Final = re.compile(r"(?i)(?<![\w.,])(\d{2,3})[ \t]+(?:años|anos|ans)\b")
+_TENS_90: Final = r"(?:noventa|quatre-vingt-dix|nonante)"
+#: "noventa y seis", "quatre-vingt-seize", "noventa e seis", "cien años": 90 and over in words.
+_AGE_WORDS: Final = re.compile(
+    rf"(?i)\b(?:{_TENS_90}(?:[ \t]+(?:y|e)[ \t]+(?:uno|una|dos|tres|cuatro|cinco|seis|siete|"
+    r"ocho|nueve|um|uma|tr[êe]s|quatro|sete|oito|nove)|-(?:et-onze|douze|treize|quatorze|"
+    r"quinze|seize|dix-sept|dix-huit|dix-neuf))?|quatre-vingt-(?:onze|douze|treize|quatorze|"
+    r"quinze|seize|dix-sept|dix-huit|dix-neuf))(?=[ \t]*(?:\)|años|anos|ans|,|\.|$))",
+    re.MULTILINE,
+)
+#: "Calle Cuauhtémoc 218, Col. Centro", "Av. Reforma #1500 int. 4", "Rua das Flores, 87".
+_STREET_TYPE_FIRST: Final = re.compile(
+    r"\b(?:Calle|Avenida|Av\.|Calzada|Privada|Callej[óo]n|Carretera|Rua|Travessa|Estrada)[ \t]+"
+    r"(?:(?:de(?:l| la| los| las)?|das|dos|da|do)[ \t]+)?[A-ZÁÉÍÓÚÑ][\w'\u2019.-]*"
+    r"(?:[ \t]+(?:de(?:l| la)?|[A-ZÁÉÍÓÚÑ][\w'\u2019.-]*)){0,3},?[ \t]+(?:#[ \t]*|n[º°o]\.?[ \t]*)?"
+    r"\d{1,5}[A-Z]?(?:[ \t]+(?:int|interior|depto|apto)\.?[ \t]*\w{1,5})?"
+    r"(?:,[ \t]*(?:Col\.|Colonia|Fracc\.|Fraccionamiento|Barrio|Bairro)[ \t]+"
+    r"[A-ZÁÉÍÓÚÑ][\w'\u2019-]*(?:[ \t]+[A-ZÁÉÍÓÚÑ][\w'\u2019-]*){0,2})?"
+)
+#: "12 rue de la Paix", "4bis, avenue du Parc".
+_NUMBER_FIRST_STREET: Final = re.compile(
+    r"(?<![\w-])\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?i:rue|avenue|boulevard|bd|chemin|all[ée]e|"
+    r"impasse|place|route|quai|rang|mont[ée]e)[ \t]+(?:(?:de la|de l'|du|des|de|d')[ \t]*)?"
+    r"[A-ZÉÈ][\w'\u2019-]*(?:[ \t-][A-ZÉÈ][\w'\u2019-]*){0,2}"
+)
+_REGIONS: Final = (
+    # the 32 Mexican states and the Canadian provinces and territories
+    r"Aguascalientes|Baja California(?: Sur)?|Campeche|Chiapas|Chihuahua|Coahuila|Colima|"
+    r"Durango|Guanajuato|Guerrero|Hidalgo|Jalisco|Michoac[áa]n|Morelos|Nayarit|Nuevo Le[óo]n|"
+    r"Oaxaca|Puebla|Quer[ée]taro|Quintana Roo|San Luis Potos[íi]|Sinaloa|Sonora|Tabasco|"
+    r"Tamaulipas|Tlaxcala|Veracruz|Yucat[áa]n|Zacatecas|Ciudad de M[ée]xico|CDMX|"
+    r"Estado de M[ée]xico|"
+    r"Alberta|British Columbia|Manitoba|New Brunswick|Newfoundland(?: and Labrador)?|"
+    r"Nova Scotia|Ontario|Prince Edward Island|Qu[ée]bec|Saskatchewan|Yukon|Nunavut|"
+    r"Northwest Territories"
+)
+#: "Reynosa, Tamaulipas", "Trois-Rivières (Québec)": the town before its state or province.
+_TOWN_REGION: Final = re.compile(
+    r"(?<![\w'\u2019-])([A-ZÁÉÍÓÚÑ][\w'\u2019-]+"
+    r"(?:[ \t-](?:de(?:l| la)?|[A-ZÁÉÍÓÚÑ][\w'\u2019-]+)){0,2})"
+    rf"(?:,[ \t]*|[ \t]+\()(?:{_REGIONS})\b"
+)
+#: Substrings without which none of the forms above occurs (a cheap gate: English notes pay
+#: for a few ``in`` checks, not for a dozen scans).
+_CUES: Final = (
+    " de ",
+    " le ",
+    " el ",
+    " en ",
+    " em ",
+    " la ",
+    "años",
+    "anos",
+    " ans",
+    "Calle",
+    "Av.",
+    "Rua",
+    "rue ",
+    "Día",
+    "Dia ",
+    "Noël",
+    "Navidad",
+    "Nochebuena",
+    "Toussaint",
+    "Carnaval",
+    "Semana",
+    "Jour",
+    "Natal",
+    "Ano Novo",
+    "Año",
+    "ñ",
+    "é",
+    "á",
+    "ç",
+)
+_REGION_GATE: Final = re.compile(_REGIONS)
+
+
+class OtherLanguageRecognizer(Recognizer):
+    """Dates, ages over 89 and addresses in Spanish, French and Portuguese."""
+
+    name = "languages"
+
+    def analyze(self, text: str) -> list[Span]:
+        # "Toronto, Ontario" is written in English notes too
+        spans = _towns(text) if _REGION_GATE.search(text) else []
+        if not any(cue in text for cue in _CUES):
+            return spans
+        for regex in (_DAY_MONTH, _HOLIDAYS):
+            spans.extend(Span("DATE", *m.span(), 0.8, self.name) for m in regex.finditer(text))
+        for regex in (_IN_MONTH, _WEEKDAY_DAY):
+            spans.extend(Span("DATE", *m.span(1), 0.7, self.name) for m in regex.finditer(text))
+        for m in _AGE_DIGITS.finditer(text):
+            if int(m.group(1)) > 89:
+                spans.append(Span("AGE", *m.span(1), 0.8, self.name))
+        spans.extend(Span("AGE", *m.span(), 0.8, self.name) for m in _AGE_WORDS.finditer(text))
+        for regex in (_STREET_TYPE_FIRST, _NUMBER_FIRST_STREET):
+            spans.extend(Span("ADDRESS", *m.span(), 0.9, self.name) for m in regex.finditer(text))
+        return spans
+
+
+def _towns(text: str) -> list[Span]:
+    """Towns named before a state or province, and again wherever they recur in Title case."""
+    found = [m.span(1) for m in _TOWN_REGION.finditer(text)]
+    out = [Span("LOCATION", start, end, 0.75, "languages") for start, end in found]
+    for town in {text[start:end] for start, end in found}:
+        for m in re.finditer(rf"(?<![\w'\u2019-]){re.escape(town)}(?![\w'\u2019-])", text):
+            out.append(Span("LOCATION", *m.span(), 0.7, "languages"))
+    return out

@@ -588,14 +588,62 @@ _CODE_LABEL: Final = re.compile(
 _ISBT_DIN: Final = re.compile(
     r"(?<![\w-])[A-Z]\d{4}[ \t]\d{2}[ \t]\d{6}(?:[ \t][0-9A-Z]{1,2})?(?![\w-])"
 )
-#: An organism with its genus abbreviated: "S. aureus", "P. aeruginosa" (not an initial).
-_ORGANISM: Final = re.compile(
-    r"\b[A-Z]\.[ \t]?(?:aureus|aeruginosa|coli|pneumoniae|epidermidis|faecalis|faecium|"
-    r"difficile|influenzae|pyogenes|agalactiae|albicans|glabrata|auris|fragilis|marcescens|"
-    r"cloacae|mirabilis|maltophilia|baumannii|jejuni|pylori|gonorrhoeae|trachomatis|"
-    r"meningitidis|catarrhalis|lugdunensis|mutans|monocytogenes|typhi|cereus|perfringens|"
-    r"vulgaris|oxytoca|aerogenes|tuberculosis|avium|kansasii|vaginalis|falciparum|vivax|"
-    r"capitis|hominis|haemolyticus|anginosus|mitis|cepacia|burgdorferi|pallidum|jirovecii)\b"
+#: An organism with its genus abbreviated: "S. aureus", "P. aeruginosa" (not an initial). The
+#: pattern leads with the capital (a fast scan); the species is looked up in a set.
+_GENUS_INITIAL: Final = re.compile(r"[A-Z]\.[ \t]?([a-z]{4,})\b")
+_SPECIES: Final = frozenset(
+    [
+        "aureus",
+        "aeruginosa",
+        "coli",
+        "pneumoniae",
+        "epidermidis",
+        "faecalis",
+        "faecium",
+        "difficile",
+        "influenzae",
+        "pyogenes",
+        "agalactiae",
+        "albicans",
+        "glabrata",
+        "auris",
+        "fragilis",
+        "marcescens",
+        "cloacae",
+        "mirabilis",
+        "maltophilia",
+        "baumannii",
+        "jejuni",
+        "pylori",
+        "gonorrhoeae",
+        "trachomatis",
+        "meningitidis",
+        "catarrhalis",
+        "lugdunensis",
+        "mutans",
+        "monocytogenes",
+        "typhi",
+        "cereus",
+        "perfringens",
+        "vulgaris",
+        "oxytoca",
+        "aerogenes",
+        "tuberculosis",
+        "avium",
+        "kansasii",
+        "vaginalis",
+        "falciparum",
+        "vivax",
+        "capitis",
+        "hominis",
+        "haemolyticus",
+        "anginosus",
+        "mitis",
+        "cepacia",
+        "burgdorferi",
+        "pallidum",
+        "jirovecii",
+    ]
 )
 #: A temperature's unit: "2-8 °C." is not an initial before the next sentence.
 _DEGREES: Final = re.compile(r"\u00b0[ \t]?[CFK]\b")
@@ -978,17 +1026,26 @@ _SHAPED_ID: Final = re.compile(r"([A-Z]{2,4})([- ]?)(\d{5,12})")
 def _same_shape(text: str, spans: list[Span]) -> list[Span]:
     """ "member ID CA-7719204 (Benny), CA-7719205 (Beatrix)": an identifier with the prefix and
     digit count of one found under a label is of the same kind."""
-    shapes: dict[str, str] = {}
+    shapes: dict[tuple[str, int], str] = {}
     for span in spans:
         if span.source == "labeled-id":
             m = _SHAPED_ID.fullmatch(text, span.start, span.end)
             if m:
-                prefix, digits = m.group(1) + re.escape(m.group(2)), len(m.group(3))
-                pattern = rf"(?<![\w-]){prefix}\d{{{digits}}}(?![\w-])"
-                shapes[pattern] = span.category
+                shapes[(m.group(1) + m.group(2), len(m.group(3)))] = span.category
     out: list[Span] = []
-    for pattern, category in shapes.items():
-        out.extend(Span(category, *m.span(), 0.7, "same-shape") for m in re.finditer(pattern, text))
+    for (prefix, digits), category in shapes.items():
+        # a literal search per shape (no pattern compiled per note)
+        pos = text.find(prefix)
+        while pos >= 0:
+            end = pos + len(prefix) + digits
+            if (
+                text[pos + len(prefix) : end].isdigit()
+                and len(text[pos + len(prefix) : end]) == digits
+                and (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "-"))
+                and not (text[end : end + 1].isalnum() or text[end : end + 1] == "-")
+            ):
+                out.append(Span(category, pos, end, 0.7, "same-shape"))
+            pos = text.find(prefix, pos + 1)
     return out
 
 
@@ -1188,8 +1245,9 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             if gaz.get(w.group()) is False:
                 continue
             out.append(w.span())
-    if ". " in text:
-        out.extend(m.span() for m in _ORGANISM.finditer(text))
+    for m in _GENUS_INITIAL.finditer(text):
+        if m.group(1) in _SPECIES and (m.start() == 0 or not text[m.start() - 1].isalnum()):
+            out.append(m.span())
     if "\u00b0" in text:
         out.extend(m.span() for m in _DEGREES.finditer(text))
     if "POS" in tokens or "NEG" in tokens or "RBC" in tokens or "DAT" in tokens:

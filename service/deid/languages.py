@@ -95,40 +95,81 @@ _TOWN_REGION: Final = re.compile(
     r"(?:[ \t-](?:de(?:l| la)?|[A-ZÁÉÍÓÚÑ][\w'\u2019-]+)){0,2})"
     rf"(?:,[ \t]*|[ \t]+\()(?:{_REGIONS})\b"
 )
-#: Substrings without which none of the forms above occurs (a cheap gate: English notes pay
-#: for a few ``in`` checks, not for a dozen scans).
-_CUES: Final = (
+#: Words of Spanish, French and Portuguese prose: a note with two of them is read for dates.
+_FUNCTION_WORDS: Final = (
     " de ",
-    " le ",
     " el ",
-    " en ",
-    " em ",
     " la ",
-    "años",
-    "anos",
-    " ans",
-    "Calle",
-    "Av.",
-    "Rua",
-    "rue ",
-    "Día",
+    " los ",
+    " las ",
+    " en ",
+    " con ",
+    " su ",
+    " para ",
+    " y ",
+    " que ",
+    " le ",
+    " les ",
+    " et ",
+    " des ",
+    " du ",
+    " au ",
+    " pour ",
+    " une ",
+    " em ",
+    " do ",
+    " da ",
+    " com ",
+)
+#: Literal cues, each a necessary condition of one pattern (English notes pay for ``in`` checks,
+#: not for a dozen scans).
+_HOLIDAY_CUES: Final = (
+    "D\u00eda",
     "Dia ",
-    "Noël",
+    "No\u00ebl",
     "Navidad",
-    "Nochebuena",
-    "Toussaint",
-    "Carnaval",
+    "Noche",
+    "A\u00f1o",
     "Semana",
-    "Jour",
+    "Santo",
+    "Toussaint",
+    "Jour de",
     "Natal",
     "Ano Novo",
-    "Año",
-    "ñ",
-    "é",
-    "á",
-    "ç",
+    "Carnaval",
+    "Reyes",
+    "F\u00eate",
+    "Saint-Jean",
 )
-_REGION_GATE: Final = re.compile(_REGIONS)
+_AGE_CUES: Final = ("a\u00f1os", "anos", " ans")
+_AGE_WORD_CUES: Final = ("noventa", "quatre-vingt", "nonante", "Noventa", "Quatre-vingt")
+_STREET_CUES: Final = (
+    "Calle",
+    "Avenida",
+    "Av.",
+    "Calzada",
+    "Privada",
+    "Callej",
+    "Carretera",
+    "Rua ",
+    "Travessa",
+    "Estrada",
+)
+_FRENCH_STREET_CUES: Final = (
+    " rue ",
+    " avenue ",
+    " boulevard ",
+    " chemin ",
+    " all\u00e9e ",
+    " impasse ",
+    " place ",
+    " route ",
+    " quai ",
+    " rang ",
+    " mont\u00e9e ",
+)
+#: What every town-region match holds, led by its comma or bracket (a fast scan).
+_REGION_GATE: Final = re.compile(rf"[,(][ \t]*(?:{_REGIONS})\b")
 
 
 class OtherLanguageRecognizer(Recognizer):
@@ -139,18 +180,30 @@ class OtherLanguageRecognizer(Recognizer):
     def analyze(self, text: str) -> list[Span]:
         # "Toronto, Ontario" is written in English notes too
         spans = _towns(text) if _REGION_GATE.search(text) else []
-        if not any(cue in text for cue in _CUES):
-            return spans
-        for regex in (_DAY_MONTH, _HOLIDAYS):
-            spans.extend(Span("DATE", *m.span(), 0.8, self.name) for m in regex.finditer(text))
-        for regex in (_IN_MONTH, _WEEKDAY_DAY):
-            spans.extend(Span("DATE", *m.span(1), 0.7, self.name) for m in regex.finditer(text))
-        for m in _AGE_DIGITS.finditer(text):
-            if int(m.group(1)) > 89:
-                spans.append(Span("AGE", *m.span(1), 0.8, self.name))
-        spans.extend(Span("AGE", *m.span(), 0.8, self.name) for m in _AGE_WORDS.finditer(text))
-        for regex in (_STREET_TYPE_FIRST, _NUMBER_FIRST_STREET):
-            spans.extend(Span("ADDRESS", *m.span(), 0.9, self.name) for m in regex.finditer(text))
+        lowered = " " + text.lower()
+        if sum(word in lowered for word in _FUNCTION_WORDS) >= 2:
+            for m in _DAY_MONTH.finditer(text):
+                spans.append(Span("DATE", *m.span(), 0.8, self.name))
+            for regex in (_IN_MONTH, _WEEKDAY_DAY):
+                spans.extend(Span("DATE", *m.span(1), 0.7, self.name) for m in regex.finditer(text))
+            if any(cue in lowered for cue in _FRENCH_STREET_CUES):
+                spans.extend(
+                    Span("ADDRESS", *m.span(), 0.9, self.name)
+                    for m in _NUMBER_FIRST_STREET.finditer(text)
+                )
+        if any(cue in text for cue in _HOLIDAY_CUES):
+            spans.extend(Span("DATE", *m.span(), 0.8, self.name) for m in _HOLIDAYS.finditer(text))
+        if any(cue in text for cue in _AGE_CUES):
+            for m in _AGE_DIGITS.finditer(text):
+                if int(m.group(1)) > 89:
+                    spans.append(Span("AGE", *m.span(1), 0.8, self.name))
+        if any(cue in text for cue in _AGE_WORD_CUES):
+            spans.extend(Span("AGE", *m.span(), 0.8, self.name) for m in _AGE_WORDS.finditer(text))
+        if any(cue in text for cue in _STREET_CUES):
+            spans.extend(
+                Span("ADDRESS", *m.span(), 0.9, self.name)
+                for m in _STREET_TYPE_FIRST.finditer(text)
+            )
         return spans
 
 

@@ -40,13 +40,33 @@ _STREET: Final = rf"(?:[A-Z][a-z'\u2019-]+[ \t]+){{1,3}}(?:{STREET_SUFFIX})\b\.?
 _UNIT_WORDS: Final = (
     rf"(?:,?[ \t]+(?i:unit|apt|apartment|suite|number)[ \t]+{_NUMBER_WORDS}(?:[ \t]+[A-Z]\b)?)"
 )
-_SPOKEN_ADDRESS: Final = re.compile(
-    rf"(?<![\w-]){_NUMBER_WORDS}[ \t]+{_STREET}{_UNIT_WORDS}?|(?<![\w-]){_STREET}{_UNIT_WORDS}"
+#: Two spoken digits in a row: every run above holds them (a cheap gate for the run scan).
+_DIGIT_PAIR: Final = re.compile(rf"{_DIGIT}(?:[ ,-]+|[ \t]+dash[ \t]+){_DIGIT}\b")
+#: A number word, then a capitalised word: where a spoken house number meets its street. The
+#: pattern leads with the words themselves (a fast scan); each hit is read on from there.
+_NUMBER_THEN_NAME: Final = re.compile(
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|oh)[ \t]+(?=[A-Z][a-z])"
+)
+_STREET_AT: Final = re.compile(rf"{_STREET}{_UNIT_WORDS}?")
+_NUMBER_BEFORE: Final = re.compile(rf"(?<![\w-]){_NUMBER_WORDS}[ \t]+$")
+#: "Uintah Street unit two B": a unit read out after a named street.
+_UNIT_SPOKEN: Final = re.compile(
+    rf"(?i:unit|apt|apartment|suite|number)[ \t]+{_NUMBER_WORDS}(?:[ \t]+[A-Z]\b)?"
+)
+_STREET_BEFORE: Final = re.compile(rf"(?<![\w'\u2019-]){_STREET},?[ \t]+$")
+#: A unit word and a spoken number (lower case, on the lower-cased note): the gate for the above.
+_UNIT_CUE: Final = re.compile(
+    r"(?:unit|apt|apartment|suite|number)[ \t]+(?:zero|oh|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b"
 )
 
+
 #: "last Thursday the second": a weekday pins even a small spoken day ("the second" alone is not
-#: a date: "the second time").
-_WEEKDAY_DAY: Final = re.compile(rf"\b(?:{WEEKDAY})[ \t]+the[ \t]+(?i:{DAY_WORD})\b")
+#: a date: "the second time"). Found from "the <day>" (a literal lead), then the weekday before.
+_THE_DAY: Final = re.compile(rf"the[ \t]+(?i:{DAY_WORD})\b")
+_WEEKDAY_BEFORE: Final = re.compile(rf"\b(?:{WEEKDAY})[ \t]+$")
 
 _CUES: Final = (
     ("FAX", ("fax",)),
@@ -66,7 +86,7 @@ class SpokenRecognizer(Recognizer):
     def analyze(self, text: str) -> list[Span]:
         spans: list[Span] = []
         lowered = text.lower()
-        if _has_digit_words(lowered):
+        if _DIGIT_PAIR.search(lowered):
             for m in _RUN.finditer(text):
                 digits = len(_DIGIT_WORD.findall(m.group()))
                 if digits >= _MIN_DIGITS:
@@ -78,38 +98,31 @@ class SpokenRecognizer(Recognizer):
                     Span("PHONE", m.start(1), m.end(1), 0.8, self.name)
                     for m in _AREA_CODE.finditer(text)
                 )
-        spans.extend(
-            Span("ADDRESS", *m.span(), 0.8, self.name) for m in _SPOKEN_ADDRESS.finditer(text)
-        )
-        if " the " in lowered:
-            spans.extend(
-                Span("DATE", *m.span(), 0.8, self.name) for m in _WEEKDAY_DAY.finditer(text)
-            )
+        spans.extend(_addresses(text, lowered))
+        for m in _THE_DAY.finditer(text):
+            # "the second" alone is not a date ("the second time"): a weekday before pins it
+            lead = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            if lead:
+                spans.append(Span("DATE", lead.start(), m.end(), 0.8, self.name))
         return spans
 
 
-def _has_digit_words(lowered: str) -> bool:
-    # a cheap necessary condition: a run of five spoken digits repeats some digit word or uses
-    # several of them; notes without any never pay for the run scan
-    return (
-        sum(
-            word in lowered
-            for word in (
-                "zero",
-                " oh ",
-                "one",
-                "two",
-                "three",
-                "four",
-                "five",
-                "six",
-                "seven",
-                "eight",
-                "nine",
-            )
-        )
-        >= 2
-    )
+def _addresses(text: str, lowered: str) -> list[Span]:
+    """ "fourteen oh six Cheyenne Mountain Boulevard", "Uintah Street unit two B"."""
+    out: list[Span] = []
+    for m in _NUMBER_THEN_NAME.finditer(text):
+        if m.start() and text[m.start() - 1].isalpha():
+            continue  # "often", "county": the word only ends like a number
+        street = _STREET_AT.match(text, m.end())
+        number = _NUMBER_BEFORE.search(text, max(0, m.start() - 80), m.end()) if street else None
+        if street and number:
+            out.append(Span("ADDRESS", number.start(), street.end(), 0.8, "spoken"))
+    if _UNIT_CUE.search(lowered):
+        for m in _UNIT_SPOKEN.finditer(text):
+            street = _STREET_BEFORE.search(text, max(0, m.start() - 60), m.start())
+            if street:
+                out.append(Span("ADDRESS", street.start(), m.end(), 0.8, "spoken"))
+    return out
 
 
 def _category(lowered: str, start: int, digits: int) -> str:

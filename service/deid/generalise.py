@@ -407,7 +407,8 @@ _MONTH_SHORT_YEAR: Final = re.compile(
 #: the class ``['\u2019]`` first is ten times slower.
 _QUOTED_YEAR: Final = (re.compile(r"'\d\d"), re.compile(r"\u2019\d\d"))
 #: "Mar 8-10": the last day of a range written after a month and day.
-_DAY_RANGE_AFTER: Final = re.compile(r"[-\u2013](?:[0-2]?\d|3[01])(?![\d/:-]|\.\d)")
+_DAY_RANGE_AFTER: Final = re.compile(r"[-\u2013](?:[0-2]?\d|3[01])(?:st|nd|rd|th)?(?![\d/:-]|\.\d)")
+_ORDINALS: Final = ("st", "nd", "rd", "th")
 _SCORE_LABEL: Final = re.compile(r"[gp]\d?|phq-?\d*|gad-?\d*")
 _NOT_DATE_AFTER: Final = re.compile(
     r"(?i)[ \t]*(?:mg|mcg|g\b|ml|units?|tabs?|tablets?|caps?|cups?|inch|in\b|cm|mm|mi|miles?|"
@@ -583,6 +584,10 @@ _CODE_LABEL: Final = re.compile(
     r"[^\n]{0,16}$"
 )
 #: Units and quantities after a number: a measurement, never an identifier.
+#: A hardware (MAC) address: six hex pairs joined by colons or hyphens ("00:1B:44:11:3A:B7").
+_MAC_ADDRESS: Final = re.compile(
+    r"(?<![\w:-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![\w:-])"
+)
 #: An ISBT 128 donation identification number as printed on blood and tissue labels: facility
 #: (a letter and four digits), year, serial, then flag or check characters: "W0417 25 118843 6".
 _ISBT_DIN: Final = re.compile(
@@ -1008,6 +1013,8 @@ class GeneralRecognizer(Recognizer):
                 before = lowered[max(line_start, m.start() - 30) : m.start()]
                 if hemispheres or any(cue in before for cue in _GEO_CUES):
                     spans.append(Span("LOCATION", m.start(), m.end(), 0.8, "general"))
+        for m in _MAC_ADDRESS.finditer(text) if text.count(":") >= 5 or "-" in text else ():
+            spans.append(Span("DEVICE", m.start(), m.end(), 0.8, "general"))
         for m in _ISBT_DIN.finditer(text) if "din" in lowered or "tissue" in lowered else ():
             spans.append(Span("ID", m.start(), m.end(), 0.8, "general"))
         if "last" in lowered and _SSN_WORD.search(text):
@@ -1017,6 +1024,12 @@ class GeneralRecognizer(Recognizer):
                     spans.append(Span("SSN", m.start("d"), m.end("d"), 0.8, "general"))
 
 
+_UNIT_BEFORE: Final = re.compile(
+    # not "Unit": before a facility's address that is a hospital unit ("Unit 4B, 1200 ...")
+    r"(?<![\w-])(?:Apartment|APARTMENT|Apt\.?|APT\.?|Suite|Ste\.?|STE\.?)[ \t]*#?[ \t]*"
+    r"[A-Za-z0-9-]{1,6},[ \t]*$"
+)
+_BLOCK_OF: Final = re.compile(r"(?<![\w-])\d{2,5}[ \t]+(?:block|BLOCK)[ \t]+(?:of|OF)[ \t]+$")
 _TOWN_AFTER_ADDRESS: Final = re.compile(
     r",[ \t]+([A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+)?)(?=[ \t]*(?:[.;)]|$))", re.MULTILINE
 )
@@ -1074,7 +1087,12 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
                 if lead:
                     out.append(Span("DATE", lead.start(), span.end, span.score, span.source))
             m = _SHORT_YEAR_AFTER.match(text, span.end)
-            if m is None and text[span.start].isalpha() and text[span.end - 1].isdigit():
+            if (
+                m is None
+                and text[span.start].isalpha()
+                and (text[span.end - 1].isdigit() or text[span.end - 2 : span.end] in _ORDINALS)
+            ):
+                # "Oct 3-5", "Oct 3rd-5th": the last day of the range
                 m = _DAY_RANGE_AFTER.match(text, span.end)
             if m:
                 # "Nov 11 '46": the year belongs to the date it completes
@@ -1085,6 +1103,14 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
                 # "41 ELM ST, YREKA 96097": the town and ZIP after a street (no state)
                 out.append(Span("LOCATION", m.start(1), m.end(1), 0.75, "town-after-street"))
                 out.append(Span("ZIP", m.start(2), m.end(2), 0.8, "zip-after-place"))
+            m = _UNIT_BEFORE.search(text, max(0, span.start - 24), span.start)
+            if m and span.category == "ADDRESS":
+                # "Apartment 5C, 88 Riverside Drive": the unit written first
+                out.append(Span("ADDRESS", m.start(), span.end, span.score, span.source))
+            m = _BLOCK_OF.search(text, max(0, span.start - 24), span.start)
+            if m and span.category == "ADDRESS":
+                # "the 2200 block of Fulton St": a street number given as its block
+                out.append(Span("ADDRESS", m.start(), span.end, span.score, span.source))
             m = _TOWN_AFTER_ADDRESS.match(text, span.end) if span.category == "ADDRESS" else None
             if m and m.group(1).lower() not in lx.STOP and m.group(1).lower() not in _STATE_WORDS:
                 # "mailed to PO Box 218, Johnstown.": the town that closes an address

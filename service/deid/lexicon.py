@@ -261,6 +261,7 @@ CREDENTIAL_RE: Final = re.compile(rf"(?:{CREDENTIALS})")
 #: Eponyms and other capitalised clinical words that look like names (kept unless titled).
 EPONYMS: Final = frozenset(
     [
+        "gehrig",
         "jackson",  # Jackson table, Jackson-Pratt drain
         "wagner",  # Wagner grade (diabetic foot ulcers)
         "addison",
@@ -1013,6 +1014,17 @@ RELATION_WORDS: Final = frozenset(
         "neighbour",
         "caregiver",
         "guardian",
+        # abbreviations and family words that notes use as often as the ones above
+        "dtr",
+        "sis",
+        "bro",
+        "grandma",
+        "grandpa",
+        "stepmother",
+        "stepfather",
+        "godmother",
+        "godfather",
+        "twin",
     ]
 )
 

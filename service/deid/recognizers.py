@@ -357,6 +357,8 @@ _ORDINAL_BEFORE: Final = (
             "after",
             "from",
             "through",
+            "thru",
+            "to",
             "starting",
             "of",
         ]
@@ -1860,163 +1862,166 @@ _GAP: Final = re.compile(
 _DOT_GAP: Final = re.compile(r"\.[ \t]?")
 _CREDENTIAL_AFTER: Final = re.compile(rf",?[ \t]*(?:{lx.CREDENTIALS})(?![\w-])")
 #: Words after which a capitalised word is a name ("daughter Agnieszka", "spoke with Tamsin").
-_NAME_CONTEXT_WORDS: Final = frozenset(
-    [
-        # owners (of a business, of a pet), lawyers, and who escorts or leads a team
-        "owner",
-        "atty",
-        "attorney",
-        "counsel",
-        "lawyer",
-        "escort",
-        "deputy",
-        "rep",
-        "representative",
-        "sonographer",
-        "technician",
-        "coordinator",
-        "son",
-        "daughter",
-        "wife",
-        "husband",
-        "mother",
-        "father",
-        "mom",
-        "dad",
-        "brother",
-        "sister",
-        "niece",
-        "nephew",
-        "aunt",
-        "uncle",
-        "cousin",
-        "grandson",
-        "granddaughter",
-        "grandmother",
-        "grandfather",
-        "grandma",
-        "grandpa",
-        "partner",
-        "fiance",
-        "fiancee",
-        "boyfriend",
-        "girlfriend",
-        "friend",
-        "neighbor",
-        "neighbour",
-        "roommate",
-        "spouse",
-        "caregiver",
-        "guardian",
-        "sponsor",
-        "landlord",
-        "hcp",
-        "poa",
-        "proxy",
-        "named",
-        "called",
-        "cc",
-        "attn",
-        "dear",
-        "signed",
-        "attending",
-        "resident",
-        "pcp",
-        "rn",
-        "md",
-        "np",
-        "provider",
-        "physician",
-        "surgeon",
-        "cardiologist",
-        "oncologist",
-        "therapist",
-        "counselor",
-        "counsellor",
-        "nurse",
-        "guarantor",
-        "preferred",
-        "aka",
-        "nickname",
-        "informant",
-        "interpreter",
-        "chaplain",
-        "sw",
-        "name",
-        "dictated",
-        "transcribed",
-        "cosigned",
-        "co-signed",
-        "reviewed",
-        "seen",
-        "hi",
-        "hello",
-        "hey",
-        "thanks",
-        "sponsor",
-        "stepson",
-        "stepdaughter",
-        "stepmother",
-        "stepfather",
-        "son-in-law",
-        "daughter-in-law",
-        "mother-in-law",
-        "father-in-law",
-        "brother-in-law",
-        "sister-in-law",
-        "grandchild",
-        "granddad",
-        "nana",
-        "boss",
-        "coworker",
-        "co-worker",
-        "employer",
-        "manager",
-        "supervisor",
-        "pharmacist",
-        "paramedic",
-        "scribe",
-        "crna",
-        "officer",
-        "deputy",
-        "detective",
-        "trooper",
-        "coach",
-        "teacher",
-        "pastor",
-        "aide",
-        "hha",
-        "cna",
-        "lpn",
-        "pa-c",
-        "dpt",
-        "pharmd",
-        "lcsw",
-        "do",
-        # credentials written before the name ("CNM Patrice Olufemi-Hart", "APRN Lee")
-        "cnm",
-        "aprn",
-        "fnp",
-        "lvn",
-        "rrt",
-        "slp",
-        "msw",
-        "licsw",
-        "psyd",
-        "rdn",
-        "emt",
-        # counselling, social-work, community-health and sleep-lab credentials
-        "csw",
-        "lmsw",
-        "lpc",
-        "lmft",
-        "lcpc",
-        "ladc",
-        "cadc",
-        "chw",
-        "rpsgt",
-        "crnp",
-    ]
+_NAME_CONTEXT_WORDS: Final = (
+    frozenset(
+        [
+            # owners (of a business, of a pet), lawyers, and who escorts or leads a team
+            "owner",
+            "atty",
+            "attorney",
+            "counsel",
+            "lawyer",
+            "escort",
+            "deputy",
+            "rep",
+            "representative",
+            "sonographer",
+            "technician",
+            "coordinator",
+            "son",
+            "daughter",
+            "wife",
+            "husband",
+            "mother",
+            "father",
+            "mom",
+            "dad",
+            "brother",
+            "sister",
+            "niece",
+            "nephew",
+            "aunt",
+            "uncle",
+            "cousin",
+            "grandson",
+            "granddaughter",
+            "grandmother",
+            "grandfather",
+            "grandma",
+            "grandpa",
+            "partner",
+            "fiance",
+            "fiancee",
+            "boyfriend",
+            "girlfriend",
+            "friend",
+            "neighbor",
+            "neighbour",
+            "roommate",
+            "spouse",
+            "caregiver",
+            "guardian",
+            "sponsor",
+            "landlord",
+            "hcp",
+            "poa",
+            "proxy",
+            "named",
+            "called",
+            "cc",
+            "attn",
+            "dear",
+            "signed",
+            "attending",
+            "resident",
+            "pcp",
+            "rn",
+            "md",
+            "np",
+            "provider",
+            "physician",
+            "surgeon",
+            "cardiologist",
+            "oncologist",
+            "therapist",
+            "counselor",
+            "counsellor",
+            "nurse",
+            "guarantor",
+            "preferred",
+            "aka",
+            "nickname",
+            "informant",
+            "interpreter",
+            "chaplain",
+            "sw",
+            "name",
+            "dictated",
+            "transcribed",
+            "cosigned",
+            "co-signed",
+            "reviewed",
+            "seen",
+            "hi",
+            "hello",
+            "hey",
+            "thanks",
+            "sponsor",
+            "stepson",
+            "stepdaughter",
+            "stepmother",
+            "stepfather",
+            "son-in-law",
+            "daughter-in-law",
+            "mother-in-law",
+            "father-in-law",
+            "brother-in-law",
+            "sister-in-law",
+            "grandchild",
+            "granddad",
+            "nana",
+            "boss",
+            "coworker",
+            "co-worker",
+            "employer",
+            "manager",
+            "supervisor",
+            "pharmacist",
+            "paramedic",
+            "scribe",
+            "crna",
+            "officer",
+            "deputy",
+            "detective",
+            "trooper",
+            "coach",
+            "teacher",
+            "pastor",
+            "aide",
+            "hha",
+            "cna",
+            "lpn",
+            "pa-c",
+            "dpt",
+            "pharmd",
+            "lcsw",
+            "do",
+            # credentials written before the name ("CNM Patrice Olufemi-Hart", "APRN Lee")
+            "cnm",
+            "aprn",
+            "fnp",
+            "lvn",
+            "rrt",
+            "slp",
+            "msw",
+            "licsw",
+            "psyd",
+            "rdn",
+            "emt",
+            # counselling, social-work, community-health and sleep-lab credentials
+            "csw",
+            "lmsw",
+            "lpc",
+            "lmft",
+            "lcpc",
+            "ladc",
+            "cadc",
+            "chw",
+            "rpsgt",
+            "crnp",
+        ]
+    )
+    | lx.RELATION_WORDS
 )
 _NAME_CONTEXT_PAIRS: Final = frozenset(
     {
@@ -2443,6 +2448,7 @@ _SCALE_AFTER: Final = re.compile(
 
 #: Kinds that on their own start nothing (a lone one is skipped unless it may start a city).
 _INERT: Final = frozenset(["stop", "cred", "title", "epon", "initial"])
+_DIGIT_AFTER: Final = re.compile(r"[ \t,]*\d")
 
 
 class NameRecognizer(Recognizer):
@@ -2506,7 +2512,13 @@ class NameRecognizer(Recognizer):
                     run.append((start, end, word, kind, comma))
                     prev_end, prev_kind = end, kind
                     continue
-                if len(run) > 1 or run[0][3] not in _INERT or run[0][2].lower() in city_first:
+                if (
+                    len(run) > 1
+                    or run[0][3] not in _INERT
+                    or run[0][2].lower() in city_first
+                    # "daughter June": a month may be a relative's name
+                    or run[0][2].lower() in lx.MONTH_WORDS
+                ):
                     self._run(
                         text, [_Tok(a, b, w, w.lower(), k, c) for a, b, w, k, c in run], spans
                     )
@@ -2536,6 +2548,16 @@ class NameRecognizer(Recognizer):
             if tok.low in self._city_first:
                 self._cities_in(text, run, spans)
             kind = tok.kind
+            relative = _word_before(text, tok.start) in lx.RELATION_WORDS
+            if (
+                relative
+                and kind == "stop"
+                and tok.low in lx.MONTH_WORDS
+                and not _DIGIT_AFTER.match(text, tok.end)
+            ):
+                # "WIFE JUNE (HCP)", "son August": a month after a relative is their name
+                spans.append(Span("NAME", tok.start, tok.end, 0.7, self.name))
+                return
             if kind in _INERT:
                 return
             # Speed: ``_segment`` for one token, inlined (most runs are one word long).
@@ -2554,8 +2576,10 @@ class NameRecognizer(Recognizer):
             else:
                 score = 0.0
                 # "MD, Geriatric Psychiatry": an ordinary English word is not named by context
-                plain = kind == "other" and (
-                    tok.low in common_words() or _acronym_in_prose(text, tok.start, tok.text)
+                plain = (
+                    kind == "other"
+                    and not relative  # "her son Chase", "dtr Precious": a relative's name
+                    and (tok.low in common_words() or _acronym_in_prose(text, tok.start, tok.text))
                 )
                 if not plain and not _sentence_start(text, tok.start):
                     ctx = _name_context(text, tok.start)
@@ -2609,6 +2633,18 @@ class NameRecognizer(Recognizer):
             if not segment and tok.low in lx.RELATION_WORDS:
                 # "Husband Tunde at bedside": the relative's name follows like a title's
                 segment, titled = [], True
+                continue
+            if (
+                titled
+                and not segment
+                and tok.kind == "stop"
+                and tok.low in lx.MONTH_WORDS
+                and not _DIGIT_AFTER.match(text, tok.end)
+                and _word_before(text, tok.start) in lx.RELATION_WORDS
+            ):
+                # "WIFE JUNE (HCP)": a month right after a relative is their name
+                spans.append(Span("NAME", tok.start, tok.end, 0.7, self.name))
+                titled = False
                 continue
             if (
                 tok.kind == "stop"

@@ -85,6 +85,15 @@ from tests.unit.deid.conftest import covered, untouched
         ("Unit issued: DIN W1234 24 556677 0, irradiated.", "W1234 24 556677 0", "ID"),
         ("Mailed to P0 Box 77, Harrisburg.", "P0 Box 77", "ADDRESS"),
         ("Mailed to PO Box 77, Millersburg.", "Millersburg", "LOCATION"),
+        # relatives named by ordinary words and months; ranges; blocks; units written first
+        ("Spoke w/ pt's dtr Charity re: transport.", "Charity", "NAME"),
+        ("FAMILY: HUSBAND AUGUST (HCP), SON MILES.", "AUGUST", "NAME"),
+        ("Her son Chase drove her in today.", "Chase", "NAME"),
+        ("Camp dates Oct 3rd-5th, cleared to attend.", "Oct 3rd-5th", "DATE"),
+        ("Appt moved from the 9th to the 14th.", "14th", "DATE"),
+        ("Found in the 3400 block of Alder St near the park.", "3400 block of Alder St", "ADDRESS"),
+        ("Apt 7F, 212 Harbor View Road, Seaside", "Apt 7F, 212 Harbor View Road", "ADDRESS"),
+        ("Paired sensor 3C:5A:B4:01:9E:22 to the tablet.", "3C:5A:B4:01:9E:22", "DEVICE"),
     ],
 )
 def test_round9_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -146,6 +155,8 @@ def test_double_family_name_initials() -> None:
         ("Refiere dolores de cabeza y dolor de espalda.", "dolores de cabeza"),
         ("Vive con su hija de 67 años.", "67"),
         ("Pain two to three times a day, seven out of ten.", "two to three"),
+        ("Transferred to Unit 4B, 1200 Medical Center Drive.", "Unit 4B"),
+        ("Lou Gehrig disease (ALS) suspected.", "Gehrig disease"),
     ],
 )
 def test_round9_keep_strings_survive(text: str, keep: str) -> None:

@@ -671,7 +671,7 @@ _PHONE_STRICT: Final = re.compile(
     r"[2-9]\d{2}[\s.-]\d{4}|\([2-9]\d{2}\)\s*[2-9]\d{6}|\+\d{1,3}[\s.-]?\d{1,4}(?:[\s.-]\d{2,4}){2,4})"
     r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w]|-\d)"
 )
-_PHONE_LOCAL: Final = re.compile(r"[2-9]\d{2}-\d{4}")
+_PHONE_LOCAL: Final = re.compile(r"[2-9]\d{2}[-.]\d{4}(?!\d)")
 _PHONE_WORDS: Final = frozenset(
     [
         "phone",
@@ -2338,6 +2338,11 @@ _BY_INITIALS: Final = re.compile(r"by[ \t]+[A-Z]{2,3}\b")
 #: The given name before a nickname (matched backwards from the quote).
 _NICK_FIRST: Final = re.compile(r"([A-Z][A-Za-z]+(?:-[A-Z][A-Za-z]+)?)[ \t]+$")
 #: After a found name: "and Imogen Featherstonehaugh-Lowe", "& Pieter".
+_SEMICOLON_NAME: Final = re.compile(
+    r";[ \t]*([A-Z][a-z][A-Za-z'\u2019]*(?:-[A-Z][A-Za-z'\u2019]+)?"
+    r"[ \t]+[A-Z][a-z][A-Za-z'\u2019]*(?:-[A-Z][A-Za-z'\u2019]+)?)(?=[ \t]*(?:[;,.]|$))",
+    re.MULTILINE,
+)
 _AND_NAME: Final = re.compile(
     r"[ \t]+(?:and|&)[ \t]+([A-Z][a-z][A-Za-z'\u2019]*(?:-[A-Z][A-Za-z'\u2019]+)?"
     r"(?:[ \t]+[A-Z][a-z][A-Za-z'\u2019]*(?:-[A-Z][A-Za-z'\u2019]+)?)?)"
@@ -2387,11 +2392,25 @@ def _coordinated(text: str, spans: list[Span]) -> list[Span]:
         if span.category != "NAME" or span.score < 0.7:
             continue
         m = _AND_NAME.match(text, span.end)
+        listed = False
         if m is None:
-            continue
+            # "To: Quinn Delacroix; Sage Holloway": a list of people, only names after ";"
+            m = _SEMICOLON_NAME.match(text, span.end)
+            listed = True
+            if m is None:
+                continue
         words = m.group(1).split()
         kinds = [_classify(w, " ") for w in words]
         if kinds[0] not in ("first", "amb", "last", "other"):
+            continue
+        if listed and (
+            any(k not in ("first", "amb", "last", "other") for k in kinds)
+            # "; Follow Up": two ordinary words are a heading, not a person
+            or all(
+                k == "other" and w.lower() in common_words()
+                for w, k in zip(words, kinds, strict=True)
+            )
+        ):
             continue
         if len(words) == 2 and kinds[1] not in ("first", "amb", "last", "wordlast", "other"):
             out.append(Span("NAME", m.start(1), m.start(1) + len(words[0]), 0.7, "name-and"))

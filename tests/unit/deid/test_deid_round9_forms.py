@@ -94,6 +94,8 @@ from tests.unit.deid.conftest import covered, untouched
         ("Found in the 3400 block of Alder St near the park.", "3400 block of Alder St", "ADDRESS"),
         ("Apt 7F, 212 Harbor View Road, Seaside", "Apt 7F, 212 Harbor View Road", "ADDRESS"),
         ("Paired sensor 3C:5A:B4:01:9E:22 to the tablet.", "3C:5A:B4:01:9E:22", "DEVICE"),
+        ("To: Quinn Delacroix; Marek Holloway", "Marek Holloway", "NAME"),
+        ("Call back Ph: 555.0123 after 3.", "555.0123", "PHONE"),
     ],
 )
 def test_round9_phi_is_found(text: str, phi: str, category: str) -> None:

@@ -577,6 +577,58 @@ _GEO_POINT: Final = re.compile(
 _GEO_CUES: Final = ("gps", "coordinates", "lat/l", "latitude", "lat ", "location:", "pin ")
 _HEMISPHERE: Final = re.compile(r"\.\d{3,}\u00b0?[ \t]?[NS]\b")
 _PREFIX_BEFORE: Final = re.compile(r"(?<![\w-])([A-Z]{1,4})[ \t-]?$")
+#: Capitals before a number that are its label or a code system, not part of the identifier.
+_LABEL_PREFIXES: Final = frozenset(
+    [
+        "MRN",
+        "MR",
+        "ID",
+        "NO",
+        "NUM",
+        "ACCT",
+        "ACC",
+        "AC",
+        "DL",
+        "SSN",
+        "SS",
+        "NPI",
+        "DEA",
+        "FIN",
+        "HAR",
+        "CSN",
+        "ENC",
+        "MBI",
+        "VIN",
+        "SN",
+        "UDI",
+        "CPT",
+        "ICD",
+        "NDC",
+        "RX",
+        "LOT",
+        "REF",
+        "PO",
+        "BOX",
+        "APT",
+        "STE",
+        "RM",
+        "BED",
+        "PIN",
+        "TIN",
+        "EIN",
+        "DOB",
+        "DOS",
+        "MED",
+        "GRP",
+        "PH",
+        "TEL",
+        "FAX",
+        "CDT",
+        "DRG",
+        "CVX",
+        "PT",
+    ]
+)
 #: Code systems whose codes are not identifiers of a person.
 _CODE_LABEL: Final = re.compile(
     r"(?i)\b(?:cpt|icd(?:-?10|-?9)?(?:-cm|-pcs)?|hcpcs|ndc|cdt|loinc|snomed(?:[ -]ct)?|rxnorm|"
@@ -1097,6 +1149,17 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
             if m:
                 # "Nov 11 '46": the year belongs to the date it completes
                 out.append(Span("DATE", span.start, m.end(), span.score, span.source))
+        elif span.source in ("generic-id", "labeled-id") and span.start > 2:
+            m = _PREFIX_BEFORE.search(text, max(0, span.start - 6), span.start)
+            if (
+                m is not None
+                and len(m.group(1)) >= 2
+                and text[m.end(1) : span.start] == " "
+                and m.group(1) not in lx.STATE_CODES
+                and m.group(1) not in _LABEL_PREFIXES
+            ):
+                # "MRN: LMH 3318842": the issuer's letters before the number are part of it
+                out.append(Span(span.category, m.start(1), span.end, span.score, span.source))
         elif span.category in ("ADDRESS", "LOCATION"):
             m = _TOWN_ZIP_AFTER.match(text, span.end) if span.category == "ADDRESS" else None
             if m:

@@ -1021,7 +1021,9 @@ _MBI: Final = re.compile(
 )
 _DEA: Final = re.compile(r"[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}")
 _UNIT_AFTER: Final = re.compile(
-    r"(?i)\s*(?:copies|cells|iu\b|/|ml\b|mg\b|mcg\b|units?\b|k\b|x\s*10|per\b|cfu|ng\b|pg\b|%|"
+    # "/" as "per" is glued to its unit ("/uL", "/ min"); " / " between fields is a separator
+    r"(?i)\s*(?:copies|cells|iu\b|/(?![ \t]{2}|[ \t]+[A-Z])|ml\b|mg\b|mcg\b|units?\b|k\b|"
+    r"x\s*10|per\b|cfu|ng\b|pg\b|%|"
     r"mmhg|bpm|cm\b|mm\b|kg\b|lbs?\b)"
 )
 

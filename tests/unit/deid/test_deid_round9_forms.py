@@ -96,6 +96,8 @@ from tests.unit.deid.conftest import covered, untouched
         ("Paired sensor 3C:5A:B4:01:9E:22 to the tablet.", "3C:5A:B4:01:9E:22", "DEVICE"),
         ("To: Quinn Delacroix; Marek Holloway", "Marek Holloway", "NAME"),
         ("Call back Ph: 555.0123 after 3.", "555.0123", "PHONE"),
+        ("Our acct # 66-1048822  /  Your MRN (if known): KMC 4471902", "66-1048822", "ACCOUNT"),
+        ("Your MRN (if known): KMC 4471902", "KMC 4471902", ""),
     ],
 )
 def test_round9_phi_is_found(text: str, phi: str, category: str) -> None:

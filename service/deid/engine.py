@@ -15,6 +15,7 @@ from service.deid.generalise import (
 )
 from service.deid.hl7 import Hl7Recognizer
 from service.deid.languages import OtherLanguageRecognizer
+from service.deid.ocr import read_digits
 from service.deid.operators import apply_operators
 from service.deid.recognizers import RECOGNIZERS, Recognizer
 from service.deid.spans import DeidResult, Span, resolve_conflicts
@@ -37,7 +38,8 @@ def find_spans(text: str, context: DeidContext | None = None) -> list[Span]:
     ctx = context or _NO_CONTEXT
     # lower-case dictation is read with its capitals restored (same length, same offsets)
     reading = restore_case(text)
-    text = reading.text
+    # scanned text: "O4/17/1951" is read as "04/17/1951" (same length, same offsets)
+    text = read_digits(reading.text)
     spans: list[Span] = list(reading.names)
     for recognizer in _PIPELINE:
         spans.extend(recognizer.analyze(text))

@@ -10,6 +10,7 @@ import pytest
 
 from service.deid import deidentify, find_spans
 from service.deid.evaluate import main as evaluate_main
+from service.deid.ocr import read_digits
 from tests.unit.deid.conftest import covered, untouched
 
 
@@ -98,6 +99,9 @@ from tests.unit.deid.conftest import covered, untouched
         ("Call back Ph: 555.0123 after 3.", "555.0123", "PHONE"),
         ("Our acct # 66-1048822  /  Your MRN (if known): KMC 4471902", "66-1048822", "ACCOUNT"),
         ("Your MRN (if known): KMC 4471902", "KMC 4471902", ""),
+        # scanned and faxed text: letters read for the digits they stand for
+        ("RE: Patient DOB: O3/12/1947, seen 2O24.", "O3/12/1947", "DATE"),
+        ("SSN (last 4 per pt auth): xxx-xx-l9O2", "xxx-xx-l9O2", ""),
     ],
 )
 def test_round9_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -191,3 +195,17 @@ def test_evaluation_ignores_punctuation_left_between_removed_parts(tmp_path, cap
     assert evaluate_main([str(note.parent), "--seconds", "0"]) == 0
     out = capsys.readouterr().out
     assert "OVERALL       1.000" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("DOB: O4/17/1951", "DOB: 04/17/1951"),
+        ("SpO2 97% on 2l NC, 10l/min later", "SpO2 97% on 2l NC, 10l/min later"),
+        ("I-10 west, lot ZB48812O7, Ollie O'Neil", "I-10 west, lot ZB48812O7, Ollie O'Neil"),
+    ],
+)
+def test_ocr_digits_are_read_only_inside_numbers(text: str, read: str) -> None:
+    out = read_digits(text)
+    assert out == read
+    assert len(out) == len(text)

@@ -1,0 +1,49 @@
+"""Digits misread as letters in scanned and faxed text, read back as digits.
+
+Optical character recognition confuses ``0`` with ``O`` and ``1`` with ``l`` or ``I``: a faxed
+records request arrives as "DOB: O4/17/1951", "2O25", "xxx-xx-O6l5". The recognizers look for
+digits, so they miss these. :func:`read_digits` returns the text with such letters turned into
+the digits they stand for, only inside tokens that are otherwise numbers (two or more digits
+and nothing but digits, the look-alike letters, separators and mask characters), so "SpO2",
+"O2 sat", "lot ZB48812O7" and every word are left as written. Same length as the input: the
+spans found in it are offsets into the original note.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+#: A number-like token: digits, look-alike letters, date/ID separators and masks ("xxx-xx-").
+_TOKEN: Final = re.compile(r"(?<![A-Za-z0-9])[0-9OolIxX*][0-9OolIxX*/.-]*[0-9OolI](?![A-Za-z0-9])")
+_LOOKALIKE: Final = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+#: The cheap test: a look-alike letter touching a digit.
+_GATE: Final = re.compile(r"[0-9][OolI]|[OolI][0-9]")
+
+
+def read_digits(text: str) -> str:
+    """``text`` with OCR look-alike letters read as digits inside number-like tokens."""
+    if not _GATE.search(text):
+        return text
+    parts: list[str] = []
+    last = 0
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        digits = sum(c.isdigit() for c in token)
+        if digits < 2 or not any(c in "OolI" for c in token):
+            continue
+        # a letter is read as a digit only before a digit: "2O25", "O4/17", "O6l5"; "10l/min"
+        # (litres) and "I-10" (an interstate) keep their letters
+        fixed = "".join(
+            c.translate(_LOOKALIKE) if c in "OolI" and token[i + 1 : i + 2].isdigit() else c
+            for i, c in enumerate(token)
+        )
+        if fixed == token:
+            continue
+        parts.append(text[last : m.start()])
+        parts.append(fixed)
+        last = m.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)

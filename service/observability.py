@@ -75,6 +75,17 @@ def stage_histogram(name: str) -> Histogram:
     return child
 
 
+_PHI_CHILDREN: dict[str, Counter] = {}
+
+
+def count_phi(category: str, count: int) -> None:
+    """``PHI_SPANS.labels(category).inc(count)``, label child cached."""
+    child = _PHI_CHILDREN.get(category)
+    if child is None:
+        child = _PHI_CHILDREN[category] = PHI_SPANS.labels(category)
+    child.inc(count)
+
+
 def observe_request(route: str, status: int, elapsed: float) -> None:
     """Count one request and observe its latency (label children cached)."""
     key = (route, str(status))

@@ -50,7 +50,7 @@ from service.interop.notes import (
     search_resources,
 )
 from service.interop.risk import ModelRef, batch_response, build_risk_assessment
-from service.observability import NOTES, PHI_SPANS, WINDOWS, StageTimer
+from service.observability import NOTES, WINDOWS, StageTimer, count_phi
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,13 @@ log = logging.getLogger(__name__)
 _PEOPLE = ("Patient", "RelatedPerson", "Practitioner", "PractitionerRole")
 
 #: Notes totalling at most this many characters are de-identified and tokenized on the event
-#: loop. Why: a worker-thread hop costs the loop a future, a wake-up and a GIL hand-over
-#: (~0.1 ms of CPU, more under contention) and gives no parallelism (the work holds the GIL),
-#: while this much text takes about 1 ms; longer inputs still go to a thread so one big
-#: note or hook call cannot stall every other request on the loop.
-INLINE_MAX_CHARS = 600
+#: loop. Why: a worker-thread hop gives no parallelism (the work holds the GIL) and costs
+#: the loop a future, a wake-up and GIL hand-overs: measured about 0.4 ms of CPU on a 3-note
+#: hook call, more under contention. A thread does not keep the loop responsive either for
+#: less than CPython's GIL switch interval (5 ms), which is about what this much text takes;
+#: only longer inputs go to a thread, so one big note or hook call cannot stall every other
+#: request on the loop for longer than that.
+INLINE_MAX_CHARS = 2000
 
 
 @dataclass
@@ -151,7 +153,7 @@ async def score_notes(
         if not isinstance(item.windows, CDSError):
             flat.extend(item.windows)
     for category, count in (p for item in prepared for p in item.phi.items()):
-        PHI_SPANS.labels(category).inc(count)
+        count_phi(category, count)
     probs = np.zeros((0, len(engine.info.labels)), dtype=np.float32)
     if flat:
         with record.timer.stage("infer"):

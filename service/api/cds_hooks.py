@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 from service import pipeline
 from service.api.body import JSON_TYPES, read_json
 from service.api.deps import authenticator, engine_of, record_of
+from service.api.errors import FastJSONResponse
 from service.errors import NotFound
 from service.interop.cds_hooks import SERVICES, ServiceDefinition, discovery_document
 
@@ -37,7 +38,7 @@ async def call_service(service_id: str, request: Request) -> Response:
     await authenticator(request).cds_hooks(request)
     payload = await read_json(request, accept=JSON_TYPES)
     result = await pipeline.run_hook(engine_of(request), service, payload, record=record)
-    return JSONResponse(result, headers={"Server-Timing": record.timer.server_timing()})
+    return FastJSONResponse(result, headers={"Server-Timing": record.timer.server_timing()})
 
 
 @router.post("/{service_id}/feedback", summary="Card feedback")

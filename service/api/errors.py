@@ -8,7 +8,9 @@ classes and never echo request content.
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -25,7 +27,19 @@ log = logging.getLogger("service.api")
 FHIR_JSON = "application/fhir+json"
 
 
-class FhirJSONResponse(JSONResponse):
+#: Starlette's ``JSONResponse.render`` options, in an encoder built once: ``json.dumps`` with
+#: options builds a new encoder on every call. Same bytes as ``JSONResponse``.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+
+
+class FastJSONResponse(JSONResponse):
+    """``JSONResponse`` rendered with a prebuilt encoder (identical output)."""
+
+    def render(self, content: Any) -> bytes:
+        return _ENCODER.encode(content).encode("utf-8")
+
+
+class FhirJSONResponse(FastJSONResponse):
     media_type = FHIR_JSON
 
 
@@ -34,7 +48,7 @@ def error_response(request: Request, error: CDSError) -> Response:
     request.state.error = type(error).__name__
     body = operation_outcome(error)
     media = "application/json" if request.url.path.startswith("/cds-services") else FHIR_JSON
-    return JSONResponse(
+    return FastJSONResponse(
         body, status_code=error.status_code, headers=error.headers, media_type=media
     )
 

@@ -23,6 +23,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -85,14 +86,12 @@ class _AsciiFastPath:
         tokenizer: Tokenizer,
         added: Sequence[str],
         vocab: dict[str, int] | None,
-        max_word_chars: int,
     ) -> None:
         self._tokenizer = tokenizer
         self._model = tokenizer.model
         self._added = tuple(added)
         self._added_lower = tuple(t.lower() for t in added)
         self._vocab = vocab
-        self._max_word_chars = max_word_chars
 
     @classmethod
     def for_tokenizer(cls, tokenizer: Tokenizer) -> _AsciiFastPath | None:
@@ -116,10 +115,12 @@ class _AsciiFastPath:
         model = spec.get("model") or {}
         pre = spec.get("pre_tokenizer") or {}
         vocab: dict[str, int] | None = None
+        max_word_chars = int(model.get("max_input_chars_per_word") or 100)
         if model.get("type") == "WordPiece" and pre.get("type") == "BertPreTokenizer":
             vocab = {str(k): int(v) for k, v in model["vocab"].items()}
-        max_word_chars = int(model.get("max_input_chars_per_word") or 100)
-        return cls(bare, added, vocab, max_word_chars)
+            if any(len(k) > max_word_chars for k in vocab):
+                vocab = None  # whole-word lookups would disagree with WordPiece's limit
+        return cls(bare, added, vocab)
 
     @staticmethod
     def normalize(text: str) -> str:
@@ -139,14 +140,20 @@ class _AsciiFastPath:
         if vocab is None:
             ids: list[int] = self._tokenizer.encode(normalized, add_special_tokens=False).ids
             return ids
+        words = _ASCII_WORDS.findall(normalized)
+        # One lookup per word in C (map); only words not found whole go to WordPiece. No
+        # vocabulary entry is longer than the word limit (checked at construction), so a word
+        # over the limit is never found here and WordPiece answers it with [UNK] as before.
+        found: list[int | None] = list(map(vocab.get, words))
+        if None not in found:
+            return cast("list[int]", found)
         out: list[int] = []
-        limit = self._max_word_chars
-        for word in _ASCII_WORDS.findall(normalized):
-            token_id = vocab.get(word) if len(word) <= limit else None
+        tokenize = self._model.tokenize
+        for word, token_id in zip(words, found, strict=True):
             if token_id is not None:
                 out.append(token_id)
             else:
-                out.extend(token.id for token in self._model.tokenize(word))
+                out.extend(token.id for token in tokenize(word))
         return out
 
 
@@ -176,6 +183,8 @@ class NoteTokenizer:
         self.sep_id = _special_id(tokenizer, "[SEP]")
         self.pad_id = _special_id(tokenizer, "[PAD]")
         self._fast = _AsciiFastPath.for_tokenizer(tokenizer)
+        #: Attention masks by (bucket, real length); at most one per length up to max_length.
+        self._masks: dict[tuple[int, int], NDArray[np.int64]] = {}
 
     @classmethod
     def from_model_info(
@@ -194,10 +203,13 @@ class NoteTokenizer:
 
     def content_ids(self, text: str) -> NDArray[np.int64]:
         """Token ids of ``text`` without special tokens."""
+        return np.asarray(self._content_list(text), np.int64)
+
+    def _content_list(self, text: str) -> list[int]:
         ids = self._fast.ids(text) if self._fast is not None else None
         if ids is None:
             ids = self._tokenizer.encode(text, add_special_tokens=False).ids
-        return np.asarray(ids, np.int64)
+        return ids
 
     def reference_ids(self, text: str) -> list[int]:
         """Token ids from the full tokenizer pipeline (the fast path's reference, for tests)."""
@@ -231,7 +243,7 @@ class NoteTokenizer:
         """Windows of one note. Raises ``UnprocessableContent`` (no text) or ``PayloadTooLarge``."""
         if not text or not text.strip():
             raise UnprocessableContent("the note has no text to score")
-        return self._windows_from_ids(self.content_ids(text), max_windows=max_windows)
+        return self._windows_from_ids(self._content_list(text), max_windows=max_windows)
 
     def encode_batch(self, texts: Sequence[str], *, max_windows: int) -> list[list[Window]]:
         """Windows of several notes; tokenizes them in one call (parallel in Rust)."""
@@ -239,13 +251,10 @@ class NoteTokenizer:
             if not text or not text.strip():
                 raise UnprocessableContent("the note has no text to score")
         encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        return [
-            self._windows_from_ids(np.asarray(e.ids, np.int64), max_windows=max_windows)
-            for e in encodings
-        ]
+        return [self._windows_from_ids(e.ids, max_windows=max_windows) for e in encodings]
 
-    def _windows_from_ids(self, ids: NDArray[np.int64], *, max_windows: int) -> list[Window]:
-        n = int(ids.shape[0])
+    def _windows_from_ids(self, ids: Sequence[int], *, max_windows: int) -> list[Window]:
+        n = len(ids)
         if n == 0:
             raise UnprocessableContent("the note has no scorable tokens")
         count = self.window_count(n)
@@ -255,15 +264,31 @@ class NoteTokenizer:
                 f"at most {max_windows} are accepted"
             )
         out: list[Window] = []
+        cls_id, sep_id, pad_id = self.cls_id, self.sep_id, self.pad_id
         for start in self.window_starts(n):
             chunk = ids[start : start + self.content_length]
-            length = int(chunk.shape[0]) + 2
+            length = len(chunk) + 2
             bucket = self.bucket_for(length)
-            input_ids = np.full(bucket, self.pad_id, dtype=np.int64)
-            input_ids[0] = self.cls_id
-            input_ids[1 : length - 1] = chunk
-            input_ids[length - 1] = self.sep_id
+            # Built as one Python list and converted once: a few small numpy calls per window
+            # cost more than the list work for windows of at most a few hundred tokens.
+            row = [cls_id, *chunk, sep_id]
+            row.extend([pad_id] * (bucket - length))
+            out.append(
+                Window(
+                    input_ids=np.array(row, dtype=np.int64),
+                    attention_mask=self._mask(bucket, length),
+                    n_tokens=length,
+                )
+            )
+        return out
+
+    def _mask(self, bucket: int, length: int) -> NDArray[np.int64]:
+        """The attention mask for ``length`` real tokens in ``bucket``: shared, read-only."""
+        key = (bucket, length)
+        mask = self._masks.get(key)
+        if mask is None:
             mask = np.zeros(bucket, dtype=np.int64)
             mask[:length] = 1
-            out.append(Window(input_ids=input_ids, attention_mask=mask, n_tokens=length))
-        return out
+            mask.flags.writeable = False
+            self._masks[key] = mask
+        return mask

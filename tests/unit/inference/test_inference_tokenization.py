@@ -206,3 +206,14 @@ def test_other_normalizers_do_not_take_the_fast_path(note_tokenizer: NoteTokeniz
     assert not tok.has_fast_path
     assert tok.content_ids("PATIENT Stable").tolist() == tok.reference_ids("PATIENT Stable")
     assert tok.content_ids("PATIENT").tolist() != note_tokenizer.content_ids("PATIENT").tolist()
+
+
+def test_masks_are_shared_and_read_only(note_tokenizer: NoteTokenizer) -> None:
+    # Windows of equal length share one mask array; nothing may write into it.
+    first = note_tokenizer.windows("patient stable", max_windows=4)[0]
+    second = note_tokenizer.windows("patient calm", max_windows=4)[0]
+    assert first.n_tokens == second.n_tokens
+    assert first.attention_mask is second.attention_mask
+    with pytest.raises(ValueError):
+        first.attention_mask[0] = 0
+    assert first.input_ids.flags.writeable

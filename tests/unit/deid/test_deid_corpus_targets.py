@@ -4,8 +4,8 @@ These assert recall and keep shares only (never timing). Splits (see tests/deid_
 ``dev`` to ``dev6`` are tuning splits that meet the targets (each was a held-out split until its
 misses were used: ``dev5`` was ``heldout4``, ``dev6`` was ``heldout5``). ``dev7`` (ex-``heldout6``),
 ``dev8`` (ex-``heldout7``), ``dev9`` (ex-``heldout8``) and ``dev10`` (ex-``heldout9``) were tuned in
-rounds 6 to 9 but still miss a target: each has a floor and a strict xfail. ``heldout10`` and
-``heldout11`` are untuned: the "notes we have not tuned to" figure (deselect with
+rounds 6 to 9 but still miss a target: each has a floor and a strict xfail. ``heldout10``,
+``heldout11`` and ``heldout12`` are untuned: the "notes we have not tuned to" figure (deselect with
 ``-k "not heldout"`` while tuning).
 """
 
@@ -25,10 +25,14 @@ PARTLY_TUNED = {
     "dev7": (0.984, 0.985),
     "dev8": (0.982, 0.966),
     "dev9": (0.989, 0.997),
-    "dev10": (0.950, 0.967),
+    "dev10": (0.958, 0.967),
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
-HELDOUT = {"heldout10": (0.886, 0.937), "heldout11": (0.909, 0.956)}
+HELDOUT = {
+    "heldout10": (0.886, 0.937),
+    "heldout11": (0.910, 0.956),
+    "heldout12": (0.904, 0.944),
+}
 SPLITS = TUNING_SPLITS + tuple(PARTLY_TUNED) + tuple(HELDOUT)
 
 
@@ -59,7 +63,7 @@ def test_tuning_splits_meet_targets(reports: dict[str, EvalReport], split: str) 
 @pytest.mark.parametrize("split", sorted(PARTLY_TUNED))
 def test_partly_tuned_split_does_not_regress(split: str) -> None:
     # round 9: dev7 0.985 (525/533), keep 0.986 (279/283); dev8 0.982 (497/506), keep 0.967
-    # (320/331); dev9 0.990 (486/491), keep 0.997 (345/346); dev10 0.951 (585/615), keep 0.968
+    # (320/331); dev9 0.990 (486/491), keep 0.997 (345/346); dev10 0.959 (590/615), keep 0.968
     # (512/529). Their misses were read and used; what is left is rarer forms (lower-case SMS,
     # OCR'd digits, names that are words).
     report = evaluate([CORPUS / split], timing_seconds=0)
@@ -79,7 +83,8 @@ def test_partly_tuned_split_meets_targets(split: str) -> None:
 @pytest.mark.parametrize("split", sorted(HELDOUT))
 def test_heldout_does_not_regress(split: str) -> None:
     # Floors at the round-9 figures measured untuned (heldout10 0.887 = 519/585, keep 0.938 =
-    # 466/497; heldout11 0.910 = 543/597, keep 0.957 = 462/483): a change that loses recall or
+    # 466/497; heldout11 0.911 = 544/597, keep 0.957 = 462/483; heldout12 0.905 = 543/600, keep
+    # 0.945 = 497/526): a change that loses recall or
     # damages clinical text on unseen notes fails here. Raise them only with a new untuned
     # measurement, never by tuning on these splits.
     report = evaluate([CORPUS / split], timing_seconds=0)
@@ -95,7 +100,8 @@ def test_heldout_does_not_regress(split: str) -> None:
     reason=(
         "untuned splits miss the issue's targets (round 9): heldout10 0.887 (NAME 0.79, DATE "
         "0.88, AGE 0.85, ADDRESS 0.87), keep 0.938; heldout11 0.910 (NAME 0.88, DATE 0.87, "
-        "ADDRESS 0.85, LOCATION 0.89, DEVICE 0.87), keep 0.957"
+        "ADDRESS 0.85, LOCATION 0.89, DEVICE 0.87), keep 0.957; heldout12 0.905 (NAME 0.88, "
+        "LOCATION 0.79, ADDRESS 0.83, ID 0.86, DEVICE 0.87), keep 0.945"
     ),
 )
 def test_heldout_meets_targets(split: str) -> None:

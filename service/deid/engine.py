@@ -6,6 +6,7 @@ from typing import Final
 
 from service.deid.casing import restore_case
 from service.deid.context import DeidContext, context_name_seeds, context_spans, propagate_names
+from service.deid.cues import CueRecognizer
 from service.deid.generalise import (
     GENERAL,
     cap_tokens,
@@ -18,15 +19,18 @@ from service.deid.languages import OtherLanguageRecognizer
 from service.deid.ocr import read_digits
 from service.deid.operators import apply_operators
 from service.deid.recognizers import RECOGNIZERS, Recognizer
+from service.deid.spacing import compact_spacing
 from service.deid.spans import DeidResult, Span, resolve_conflicts
 from service.deid.spoken import SpokenRecognizer
 from service.deid.wordlist import common_words, proper_nouns
 
 _NO_CONTEXT: Final = DeidContext()
 #: The recognizers of :mod:`service.deid.recognizers`, then those for transcribed speech, HL7 v2
-#: messages and notes in Spanish, French or Portuguese (each in its own module).
+#: messages and notes in Spanish, French or Portuguese, and PHI known by the cue beside it
+#: (each in its own module).
 _PIPELINE: Final[tuple[Recognizer, ...]] = (
     *RECOGNIZERS,
+    CueRecognizer(),
     SpokenRecognizer(),
     Hl7Recognizer(),
     OtherLanguageRecognizer(),
@@ -36,6 +40,14 @@ _PIPELINE: Final[tuple[Recognizer, ...]] = (
 def find_spans(text: str, context: DeidContext | None = None) -> list[Span]:
     """Disjoint, sorted PHI spans of ``text`` (offsets into ``text``)."""
     ctx = context or _NO_CONTEXT
+    # a re-keyed typewriter letter ("2 / 11 / 1921 ,") is read closed up, spans moved back
+    compacted = compact_spacing(text)
+    if compacted is not None:
+        return compacted.spans_in_input(_find_spans(compacted.text, ctx))
+    return _find_spans(text, ctx)
+
+
+def _find_spans(text: str, ctx: DeidContext) -> list[Span]:
     # lower-case dictation is read with its capitals restored (same length, same offsets)
     reading = restore_case(text)
     # scanned text: "O4/17/1951" is read as "04/17/1951" (same length, same offsets)

@@ -911,6 +911,8 @@ class GeneralRecognizer(Recognizer):
             for m in _DOTTED.finditer(text):
                 if m.group() in _DOTTED_ABBR or m.group().upper() in _DOTTED_ABBR:
                     continue
+                if lx.CREDENTIAL_RE.fullmatch(m.group()):
+                    continue  # "F.C.C.P.": a fellowship written with dots
                 if re.match(r"[ \t]*(?:§|\d)", text[m.end() : m.end() + 3]):
                     continue  # "A.R.S. 13-4503": a statute citation
                 if (

@@ -32,9 +32,11 @@ _WEEKDAYS: Final = (
     # Portuguese weekdays only with "-feira": "segunda" and "quinta" alone are ordinals too
     r"(?:segunda|ter[çc]a|quarta|quinta|sexta)-feira"
 )
-#: "2 de octubre", "2 de octubre de 2025", "1er octobre 2025", "15 de março".
+#: "2 de octubre", "2 de octubre de 2025", "1er octobre 2025", "15 de março", with the weekday
+#: before it ("mardi 15 juillet", "el martes 2 de octubre").
 _DAY_MONTH: Final = re.compile(
-    rf"(?i)(?<![\w/.-])(?:[12]\d|3[01]|0?[1-9])(?:er|º|°)?[ \t]+(?:de[ \t]+)?(?:{_MONTHS})\b"
+    rf"(?i)(?<![\w/.-])(?:(?:{_WEEKDAYS})[ \t]+(?:(?:el|le)[ \t]+)?)?"
+    rf"(?:[12]\d|3[01]|0?[1-9])(?:er|º|°)?[ \t]+(?:de[ \t]+)?(?:{_MONTHS})\b"
     r"(?:[ \t]+(?:de[ \t]+)?\d{4}(?!\d))?"
 )
 #: "en julio", "depuis juillet", "em julho": a month after a preposition names a specific month.
@@ -42,6 +44,8 @@ _IN_MONTH: Final = re.compile(
     r"(?i)\b(?:en|desde|hasta|para|a fines de|a principios de|depuis|jusqu'en|em|at[ée])[ \t]+"
     rf"(?:(?:el[ \t]+)?mes[ \t]+de[ \t]+)?({_MONTHS})\b(?![ \t]+(?:de[ \t]+)?\d)"
 )
+#: "en mars 2022", "marzo de 2024": a month with its year.
+_MONTH_YEAR: Final = re.compile(rf"(?i)\b(?:{_MONTHS})[ \t]+(?:de[ \t]+)?(?:19|20)\d\d(?!\d)")
 #: "el martes 21", "le mardi 21", "na terça 21": a weekday and its day of the month.
 _WEEKDAY_DAY: Final = re.compile(
     rf"(?i)\b(?:{_WEEKDAYS})[ \t]+((?:[12]\d|3[01]|0?[1-9]))(?![\w/:.,]\d|[\w/:])"
@@ -49,7 +53,7 @@ _WEEKDAY_DAY: Final = re.compile(
 _HOLIDAYS: Final = re.compile(
     r"\b(?:D[íi]a de (?:los )?Muertos|D[íi]a de la Madre|D[íi]a del Padre|D[íi]a de Reyes|"
     r"Nochebuena|Nochevieja|Navidad|A[ñn]o Nuevo|Semana Santa|Jueves Santo|Viernes Santo|"
-    r"No[ëe]l|Jour de l'An|Toussaint|F[êe]te nationale|Saint-Jean-Baptiste|"
+    r"No[ëe]l|Jour de l'An|Toussaint|F[êe]te nationale|(?:Saint|St)-Jean-Baptiste(?: Day)?|"
     r"Natal|Ano Novo|Dia das M[ãa]es|Dia dos Pais|Carnaval)\b"
 )
 #: "de 96 años", "96 ans", "96 anos": an age in digits (kept when 89 or under).
@@ -140,6 +144,7 @@ _HOLIDAY_CUES: Final = (
     "Reyes",
     "F\u00eate",
     "Saint-Jean",
+    "St-Jean",
 )
 _AGE_CUES: Final = ("a\u00f1os", "anos", " ans")
 _AGE_WORD_CUES: Final = ("noventa", "quatre-vingt", "nonante", "Noventa", "Quatre-vingt")
@@ -183,6 +188,8 @@ class OtherLanguageRecognizer(Recognizer):
         lowered = " " + text.lower()
         if sum(word in lowered for word in _FUNCTION_WORDS) >= 2:
             for m in _DAY_MONTH.finditer(text):
+                spans.append(Span("DATE", *m.span(), 0.8, self.name))
+            for m in _MONTH_YEAR.finditer(text):
                 spans.append(Span("DATE", *m.span(), 0.8, self.name))
             for regex in (_IN_MONTH, _WEEKDAY_DAY):
                 spans.extend(Span("DATE", *m.span(1), 0.7, self.name) for m in regex.finditer(text))

@@ -71,8 +71,9 @@ def _lines(filename: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    """Unambiguous given names, lower-cased."""
-    return frozenset(w.lower() for w in read_words("first_names.txt"))
+    """Unambiguous given names, lower-cased (ours and the census's; see service.deid.census)."""
+    ours = frozenset(w.lower() for w in read_words("first_names.txt"))
+    return (ours | read_words("census_given.txt")) - ambiguous_names()
 
 
 @lru_cache(maxsize=1)
@@ -176,6 +177,9 @@ TITLES: Final = frozenset(
         "imam",
         "nurse",
         "judge",
+        "hon",
+        "hon.",
+        "honorable",
         "officer",
         "attorney",
         "atty",
@@ -240,7 +244,8 @@ STRONG_TITLES: Final = frozenset(
 CREDENTIALS: Final = (
     "MD|M\\.D\\.|DO|D\\.O\\.|RN|BSN|MSN|NP|FNP|FNP-BC|APRN|CNM|CRNA|PA|PA-C|PhD|Ph\\.D\\.|PsyD|"
     "PharmD|DDS|DMD|DPM|DC|OD|LCSW|LICSW|MSW|LPN|LVN|CNA|RRT|PT|DPT|OT|OTR|SLP|CCC-SLP|RD|RDN|"
-    "MPH|MBA|MBBS|FACP|FACS|FACC|FRCP|FRCPC|FAAP|EMT|EMT-P|Paramedic|Esq|"
+    "MPH|MBA|MBBS|FACP|FACS|FACC|FRCP|FRCPC|FAAP|EMT|EMT-P|EMT-B|EMT-I|Paramedic|Esq|"
+    "FNP-C|AGNP-C|ANP-C|AGACNP-BC|"
     # health-information and compliance staff sign records and letters too
     "RHIT|RHIA|CHC|CHPC|CHPS|CCS|CPC|CPhT|CMA|"
     # counselling, social-work, sleep, lab and community-health credentials
@@ -253,7 +258,9 @@ CREDENTIALS: Final = (
     "SANE|SANE-A|SANE-P|LMHC|LMHP|REHS|CHES|LNHA|CCM|CTR|RTT|BCBA|RBT|LSW|CTRS|CCLS|CHPN|"
     "OCN|AOCNP|CIC|CPHQ|NE-BC|RN-BC|PMH-BC|FAAN|FAANP|"
     # laboratory scientists certified by the ASCP sign blood-bank and lab records
-    "MT\\(ASCP\\)|MLS\\(ASCP\\)|MLT\\(ASCP\\)|SBB\\(ASCP\\)"
+    "MT\\(ASCP\\)|MLS\\(ASCP\\)|MLT\\(ASCP\\)|SBB\\(ASCP\\)|"
+    # fellowships written with dots in older letters
+    "FCCP|F\\.C\\.C\\.P\\.|F\\.A\\.C\\.P\\.|F\\.A\\.C\\.S\\.|F\\.A\\.C\\.C\\."
 )
 #: A whole token that is a credential ("MD", "PsyD"): compiled once for every module.
 CREDENTIAL_RE: Final = re.compile(rf"(?:{CREDENTIALS})")
@@ -264,6 +271,9 @@ EPONYMS: Final = frozenset(
         "gehrig",
         "jackson",  # Jackson table, Jackson-Pratt drain
         "wagner",  # Wagner grade (diabetic foot ulcers)
+        "clark",  # Clark level (melanoma)
+        "breslow",
+        "beighton",
         "addison",
         "alzheimer",
         "apgar",
@@ -500,6 +510,11 @@ STOP: Final = frozenset(
         "discharge",
         "discharged",
         "discussed",
+        "div",
+        "civ",
+        "ctr",
+        "lvl",
+        "med",
         "disease",
         "disposition",
         "do",

@@ -532,14 +532,14 @@ class DateRecognizer(PatternRecognizer):
 
 
 _AGE_UNIT_AFTER: Final = re.compile(
-    r"\s*-?\s*(?:y/o|y\.o\.|yo\b|yrs?\b|years?\b|-?year|yr\b|Y\b|[MF]\b|y\b)"
+    r"\s*-?\s*(?:y/o|y\.o\.|(?i:yo[mf]?)\b|yrs?\b|years?\b|-?year|yr\b|Y\b|[MF]\b|y\b)"
 )
 _AGE_WORD_BEFORE: Final = frozenset(
     ["age", "aged", "is", "at", "turned", "turns", "turning", "reached", "almost", "nearly", "be"]
 )
 _NOT_AGE_AFTER: Final = re.compile(
     r"(?i)\s*(?:%|mg|kg|lbs?|bpm|mmhg|°|/|\.\d|ml|cm|mm|units?|percent|beats|min|minutes|sec|"
-    r"seconds|hours?|hrs?|days?|weeks?|months?|mcg|g\b|F\b|C\b)"
+    r"seconds|hours?|hrs?|days?|weeks?|months?|mcg|g\b|F\b|C\b|[-\u2013]\s*\d)"
 )
 _VITALS_BEFORE: Final = frozenset(
     [
@@ -584,6 +584,7 @@ _VITALS_BEFORE: Final = frozenset(
         "wbc",
         "ht",
         "height",
+        "index",
     ]
 )
 
@@ -626,6 +627,8 @@ class AgeRecognizer(PatternRecognizer):
                 return None
             if words and words[-1] in _VITALS_BEFORE:
                 return None
+            if start >= 2 and text[start - 1] in "-\u2013" and text[start - 2].isdigit():
+                return None  # the top of a range ("90-100 F"): a reading, not an age
             suffix = value[len(str(number)) :].lower()
             if suffix.endswith("s") and suffix not in ("st",):
                 # "in her late 90s"
@@ -1806,6 +1809,8 @@ class LocationRecognizer(Recognizer):
             keep_end = start
             pos = start
             for part in parts:
+                if "\n" in part:
+                    break  # "lives in Naperville.\nHLA 3/6 match": the line ends the town
                 if part.strip(", ") and part.lower().strip(".,") in lx.STOP:
                     break
                 pos += len(part)
@@ -2310,6 +2315,9 @@ def _base_kinds() -> dict[str, str]:
     return kinds
 
 
+_UNIT_WORDS: Final = frozenset(["ng", "mg", "mcg", "ug", "ml", "dl", "mmol", "meq", "iu"])
+
+
 def _classify(tok: str, next_char: str) -> str:
     if len(tok) == 1:
         return "initial"
@@ -2518,6 +2526,8 @@ class NameRecognizer(Recognizer):
                 if kind is None:
                     kind = _classify(word, "")
                     _remember(kinds_other, word, kind)
+                if text[end] == "/" and word.lower() in _UNIT_WORDS:
+                    kind = "stop"  # "NG/ML": a unit, though "Ng" is a family name
             if run:
                 joined, comma = False, False
                 if start == prev_end + 1 and text[prev_end] == " ":

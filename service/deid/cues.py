@@ -84,6 +84,15 @@ _STREET_ADDRESS_WORD: Final = re.compile(
 )
 
 
+#: "Georgia Montgomery-Reyes", "Marguerite Ashby-Nkemelu": a capitalised word before a
+#: double-barrelled family name. Not before a disease's noun ("Guillain-Barre syndrome").
+_DOUBLE_BARREL: Final = re.compile(
+    r"(?<![\w.'\u2019-])([A-Z][a-z'\u2019]+[ \t]+[A-Z][a-z'\u2019]+-[A-Z][a-z'\u2019]+)(?![\w-])"
+    r"(?![ \t]+(?i:syndrome|disease|sign|tear|drain|tube|catheter|procedure|test|scale|score|"
+    r"criteria|classification|reflex|maneuver|manoeuvre|operation|repair|fracture|"
+    r"stain|shunt|valve|filter|clip|mask|needle|triad|phenomenon|disorder|dystrophy|"
+    r"county|road|street|avenue|hospital|clinic|center|centre|university)\b)"
+)
 _RELATION: Final = "|".join(sorted(lx.RELATION_WORDS | {"sister"}, key=len, reverse=True))
 #: "his sister June Marsh-Okafor": a relative, then two capitalised words (a month or a season
 #: as the given name included).
@@ -158,6 +167,11 @@ class CueRecognizer(Recognizer):
         spans.extend(self._spans("DATE", _ON_THE_DAY, text, group=1, score=0.7))
         spans.extend(self._spans("DATE", _TWO_DIGIT_YEAR, text, group=0, score=0.8))
         spans.extend(self._spans("ADDRESS", _STREET_ADDRESS_WORD, text, group=1, score=0.75))
+        if "-" in text:
+            for m in _DOUBLE_BARREL.finditer(text):
+                words = re.split(r"[ \t-]+", m.group(1).lower())
+                if not any(w in lx.STOP or w in lx.EPONYMS for w in words):
+                    spans.append(Span("NAME", *m.span(1), 0.7, self.name))
         for regex in (_RELATIVE_NAME, _NAME_THEN_RELATION, _RELATIVE_APPOSITION):
             for m in regex.finditer(text):
                 if _not_stop(text, m.span(1)):

@@ -20,6 +20,7 @@ day"), a house number and street ("1190 old fort rd, klamath falls, or 97601"), 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from service.deid import lexicon as lx
@@ -174,6 +175,33 @@ _LOWER_STATE_ZIP: Final = re.compile(
     rf",[ \t]*(?:{lx.STATE_ABBR.lower()})\.?[ \t]+(\d{{5}}(?:-\d{{4}})?)(?![\w-])"
 )
 
+#: What a person does in a note ("Summer reports a fall", "June will visit", "Ivy born 36w4d"):
+#: after a given name that is also a word, the verb makes it the name.
+_PERSON_VERB: Final = (
+    r"reports?|reported|states?|stated|says|said|will|would|was|is|has|had|called|calls|"
+    r"denies|denied|asks?|asked|agrees?|agreed|verbali[sz]ed|born|came|visited|visits|wants|"
+    r"wanted|feels|felt|notes|noted|requests?|requested|declines?|declined|understands|"
+    r"prefers|lives|works|drives|helps|stays"
+)
+
+
+_MONTH_NAMES: Final = frozenset(["June", "April", "August"])
+_AUXILIARY: Final = re.compile(r"[ \t]+(?:will|would|was|is|has|had)\b")
+
+
+@lru_cache(maxsize=1)
+def _word_name_subject() -> re.Pattern[str]:
+    """A given name that is also a word, in Title case, then a person's verb or "'s" and a
+    relative ("Pearl's mother"). "May" is left out: "May I", "May is busy"."""
+    names = sorted(
+        (w.title() for w in lx.ambiguous_names() | {"june", "april", "august"} if w != "may"),
+        key=len,
+        reverse=True,
+    )
+    return re.compile(
+        rf"(?:{'|'.join(names)})(?=[ \t]+(?:{_PERSON_VERB})\b|['\u2019]s[ \t]+(?:{_RELATION})\b)"
+    )
+
 
 def _not_stop(text: str, span: tuple[int, int]) -> bool:
     """No word of the span is a stop word (a month is not one here: "sister June Okafor")."""
@@ -243,6 +271,16 @@ class CueRecognizer(Recognizer):
             parts = re.split(r"[ \t-]+", text[words.start() : m.end()].lower())
             if not any(w in lx.STOP or w in lx.EPONYMS for w in parts):
                 add(Span("NAME", words.start(), m.end(), 0.7, self.name))
+        for m in _word_name_subject().finditer(text):
+            # after ". " the capital is the sentence's: "Hope is to go home", "Bill was sent"
+            if _starts_word(text, m.start()) and text[max(0, m.start() - 2) : m.start()] not in (
+                ". ",
+                "? ",
+                "! ",
+            ):
+                if m.group() in _MONTH_NAMES and _AUXILIARY.match(text, m.end()):
+                    continue  # "June is a busy month", "April was hard"
+                add(Span("NAME", *m.span(), 0.7, self.name))
         for m in _RELATIVE.finditer(text):
             if not _starts_word(text, m.start()):
                 continue

@@ -70,6 +70,9 @@ def test_ordinary_spacing_is_left_alone(text: str) -> None:
         ("ORDERED BY: HON. PERPETUA ALDERWICK, DIV. 4", "PERPETUA ALDERWICK", "NAME"),
         ("Ms. Oyelowo, 93 YOF, admitted from home.", "93", "AGE"),
         ("Juniper Castellanos-Ruiz signed the consent.", "Juniper Castellanos-Ruiz", "NAME"),
+        ("Phone call 3/2: Summer reports her father fell twice.", "Summer", "NAME"),
+        ("Contact is her daughter; Ivy will visit after work.", "Ivy", "NAME"),
+        ("FHx: Pearl's mother had a stroke at 70.", "Pearl", "NAME"),
         # lower-case dictation
         ("her nephew april quennell-batt drove her in today", "april quennell-batt", "NAME"),
         ("talked with ivo pardell (son of patient; cell on file) today", "ivo pardell", "NAME"),
@@ -98,6 +101,8 @@ def test_round10_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Moved to Joliet.\nHLA 4/6 match, crossmatch negative.", "HLA 4/6"),
         ("Chest Pain, 45F in triage bay 3.", "Chest Pain"),
         ("Given on the second attempt by the resident.", "second"),
+        ("Bill was sent to the insurer. Hope is to go home Friday.", "Hope"),
+        ("Summer camp is fine; June is a busy month for the clinic.", "June"),
         ("History of Guillain-Barre syndrome; Jackson-Pratt drain in place.", "Guillain-Barre"),
         ("Admitted with Stevens-Johnson syndrome after lamotrigine.", "Stevens-Johnson"),
         ("Mercy Tower pharmacy called; ASA 81 mg held.", "ASA 81 mg"),

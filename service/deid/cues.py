@@ -67,6 +67,15 @@ _FILE_NAME: Final = re.compile(
 #: "(maternal grandmother, 95, lives ...)", "his father, 93;": an age after the relative.
 _COMMA_AGE: Final = re.compile(r",[ \t]+(9\d|1[01]\d)(?=[ \t]*[,;)])")
 _RELATION_BEFORE: Final = re.compile(rf"(?i)\b(?:{_RELATION})\)?$")
+#: "his mother Halima Warsame (~96 per pt)": an age in brackets right after a name.
+_BRACKET_AGE: Final = re.compile(
+    r"\(~?[ \t]*(9\d|1[01]\d)(?=[ \t]*(?:\)|,|;|per\b|y/?o\b|yrs?\b|years?\b))"
+)
+#: Capitalised words a reading in brackets follows ("Sat (96)", "Weight (92)").
+_NOT_AGE_WORDS: Final = frozenset(
+    ["sat", "sats", "spo2", "pulse", "weight", "wt", "glucose", "temp", "score", "rate", "hr"]
+)
+_NAME_WORD_BEFORE: Final = re.compile(r"(?<![\w.])([A-Z][a-z'\u2019]+)[ \t]*$")
 #: "Dated this 2nd day of May, 2025", "on the twenty-first day of June".
 _DAY_OF_MONTH: Final = re.compile(
     rf"(?i:\b(?:\d{{1,2}}(?:st|nd|rd|th)|{DAY_WORD})[ \t]+day[ \t]+of)[ \t]+{_MONTH}\b"
@@ -246,6 +255,15 @@ class CueRecognizer(Recognizer):
             for m in _FILE_NAME.finditer(text):
                 if m.start() == 0 or not text[m.start() - 1].isalnum():
                     add(Span("NAME", *m.span(1), 0.85, self.name))
+        if "(" in text:
+            for m in _BRACKET_AGE.finditer(text):
+                word = _NAME_WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
+                if (
+                    word
+                    and word.group(1).lower() not in lx.STOP
+                    and word.group(1).lower() not in _NOT_AGE_WORDS
+                ):
+                    add(Span("AGE", *m.span(1), 0.75, self.name))
         for m in _COMMA_AGE.finditer(text):
             if _RELATION_BEFORE.search(text, max(0, m.start() - 24), m.start()):
                 add(Span("AGE", *m.span(1), 0.8, self.name))

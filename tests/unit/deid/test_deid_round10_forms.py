@@ -73,6 +73,7 @@ def test_ordinary_spacing_is_left_alone(text: str) -> None:
         ("Phone call 3/2: Summer reports her father fell twice.", "Summer", "NAME"),
         ("Contact is her daughter; Ivy will visit after work.", "Ivy", "NAME"),
         ("FHx: Pearl's mother had a stroke at 70.", "Pearl", "NAME"),
+        ("Lives with his grandmother Amina Farah (~94 per family).", "94", "AGE"),
         # lower-case dictation
         ("her nephew april quennell-batt drove her in today", "april quennell-batt", "NAME"),
         ("talked with ivo pardell (son of patient; cell on file) today", "ivo pardell", "NAME"),
@@ -102,6 +103,7 @@ def test_round10_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Chest Pain, 45F in triage bay 3.", "Chest Pain"),
         ("Given on the second attempt by the resident.", "second"),
         ("Bill was sent to the insurer. Hope is to go home Friday.", "Hope"),
+        ("Resting Sat (96) on room air; Weight (92) kg.", "96"),
         ("Summer camp is fine; June is a busy month for the clinic.", "June"),
         ("History of Guillain-Barre syndrome; Jackson-Pratt drain in place.", "Guillain-Barre"),
         ("Admitted with Stevens-Johnson syndrome after lamotrigine.", "Stevens-Johnson"),

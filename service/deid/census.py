@@ -50,58 +50,10 @@ _PER_LINE: Final = 16
 _NOTICE: Final = (
     "# Derived from the 1990 US Census name files (public domain) by python -m service.deid.census;"
 )
-#: States and territories (lower case): a state stays in the text, so it is never a name here.
+#: Every word of a US state's name (lower case): a state stays in the text, so it is never a
+#: name here ("Virginia", "Georgia", "Carolina", "Dakota").
 _STATES: Final = frozenset(
-    [
-        "alabama",
-        "alaska",
-        "arizona",
-        "arkansas",
-        "california",
-        "colorado",
-        "connecticut",
-        "delaware",
-        "florida",
-        "georgia",
-        "hawaii",
-        "idaho",
-        "illinois",
-        "indiana",
-        "iowa",
-        "kansas",
-        "kentucky",
-        "louisiana",
-        "maine",
-        "maryland",
-        "massachusetts",
-        "michigan",
-        "minnesota",
-        "mississippi",
-        "missouri",
-        "montana",
-        "nebraska",
-        "nevada",
-        "ohio",
-        "oklahoma",
-        "oregon",
-        "pennsylvania",
-        "tennessee",
-        "texas",
-        "utah",
-        "vermont",
-        "virginia",
-        "washington",
-        "wisconsin",
-        "wyoming",
-        "carolina",
-        "dakota",
-        "jersey",
-        "york",
-        "hampshire",
-        "mexico",
-        "guam",
-        "samoa",
-    ]
+    word.lower() for state in lx.STATE_NAMES.split("|") for word in state.split()
 )
 
 

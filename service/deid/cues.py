@@ -290,11 +290,14 @@ class CueRecognizer(Recognizer):
             if not any(w in lx.STOP or w in lx.EPONYMS for w in parts):
                 add(Span("NAME", words.start(), m.end(), 0.7, self.name))
         for m in _word_name_subject().finditer(text):
-            # after ". " the capital is the sentence's: "Hope is to go home", "Bill was sent"
-            if _starts_word(text, m.start()) and text[max(0, m.start() - 2) : m.start()] not in (
-                ". ",
-                "? ",
-                "! ",
+            # a sentence's first word has its capital anyway: "Hope is what keeps her going",
+            # "Bill was sent" (at a line's start or after ". ")
+            start = m.start()
+            line_head = text[text.rfind("\n", 0, start) + 1 : start]
+            if (
+                _starts_word(text, start)
+                and line_head.strip()
+                and text[max(0, start - 2) : start] not in (". ", "? ", "! ")
             ):
                 if m.group() in _MONTH_NAMES and _AUXILIARY.match(text, m.end()):
                     continue  # "June is a busy month", "April was hard"

@@ -30,6 +30,7 @@ from typing import Final
 
 from service.deid import lexicon as lx
 from service.deid.gazetteer import places
+from service.deid.prefix_search import word_led
 from service.deid.spans import Span
 from service.deid.wordlist import common_words, proper_nouns
 
@@ -37,7 +38,10 @@ from service.deid.wordlist import common_words, proper_nouns
 _TITLE_WORD: Final = re.compile(r"[A-Z][a-z]")
 #: A lower-case word (hyphen and apostrophe parts included) or a single letter; letters glued
 #: to a number ("3rd", "5mg") are not a word.
-_WORD: Final = re.compile(r"(?<![0-9])[a-z]+(?:['\u2019][a-z]+)?(?:-[a-z]+(?:['\u2019][a-z]+)?)*")
+_WORD: Final = re.compile(
+    # led by the letter (a fast scan), the character before it checked behind it
+    r"[a-z](?<![0-9][a-z])[a-z]*(?:['\u2019][a-z]+)?(?:-[a-z]+(?:['\u2019][a-z]+)?)*"
+)
 
 #: Notes with fewer Title-case words per space than this are read as lower-case throughout;
 #: below the second figure, only their long lower-case lines are.
@@ -94,7 +98,11 @@ _HOLIDAYS: Final = frozenset(["thanksgiving", "christmas", "easter", "halloween"
 
 
 #: A state written out in lower case before a ZIP code.
-_STATE_ZIP: Final = re.compile(rf"\b(?P<state>(?i:{lx.STATE_NAMES}))[ \t,]+\d{{5}}(?:-\d{{4}})?\b")
+_STATE_ZIP: Final = re.compile(
+    # "\b(?P<state>(?i:Alabama|...))", led by the first letters (a fast scan)
+    rf"(?P<state>{word_led(lx.STATE_NAMES.split('|'), ignore_case=True)})"
+    r"[ \t,]+\d{5}(?:-\d{4})?\b"
+)
 
 
 @lru_cache(maxsize=1)

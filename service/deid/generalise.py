@@ -27,6 +27,7 @@ from typing import ClassVar, Final
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD, WEEKDAY
 from service.deid.gazetteer import places
+from service.deid.prefix_search import word_led
 from service.deid.recognizers import MONTH_LED, Recognizer
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
@@ -54,7 +55,7 @@ _LAST_CAPS_FIRST_TITLE: Final = re.compile(
     rf"(?<![\w'\u2019-])(?P<last>{_CAPS_WORD}),[ \t]+(?P<first>{_TITLE_WORD})(?![\w'\u2019-])"
 )
 #: "J.R.K." - a run of dotted initials (a typist's or signer's mark).
-_DOTTED: Final = re.compile(r"(?<![\w.])(?:[A-Z]\.){2,4}(?![\w.])")
+_DOTTED: Final = re.compile(r"[A-Z](?<![\w.][A-Z])\.(?:[A-Z]\.){1,3}(?![\w.])")
 _DOTTED_CUE_BEFORE: Final = re.compile(
     r"(?i)(?:\b(?:by|per|cc|initials|from|to|signed|/)|[|'\"\u2018\u201c])[ \t:]*$"
 )
@@ -300,15 +301,39 @@ _SLASH_DIGIT: Final = re.compile(r"/\d")
 #: Holidays that date an event; an apostrophe in either place. A year after one stays (years
 #: alone are not PHI; the annotation convention of dev4).
 _HOLIDAY: Final = re.compile(
-    r"\b(?:New[ \t]Year['\u2019]?s(?:[ \t](?:Day|Eve))?|(?:MLK|Martin[ \t]Luther[ \t]King"
-    r"(?:[ \t]Jr\.?)?)[ \t]Day|Presidents?['\u2019]?(?:s['\u2019]?)?[ \t]Day|Washington['\u2019]s"
-    r"[ \t]Birthday|Memorial[ \t]Day|Juneteenth|Independence[ \t]Day|Fourth[ \t]of[ \t]July|"
-    r"Labou?r[ \t]Day|Columbus[ \t]Day|Indigenous[ \t]Peoples['\u2019]?[ \t]Day|"
-    r"Veterans['\u2019]?[ \t]Day|Thanksgiving(?:[ \t]Day)?|Christmas(?:[ \t](?:Eve|Day))?|"
-    r"Easter(?:[ \t]Sunday)?|Halloween|Valentine['\u2019]?s[ \t]Day|Mother['\u2019]?s[ \t]Day|"
-    r"Father['\u2019]?s[ \t]Day|St\.?[ \t]Patrick['\u2019]?s[ \t]Day|Good[ \t]Friday|"
-    r"Black[ \t]Friday|Cinco[ \t]de[ \t]Mayo|Yom[ \t]Kippur|Rosh[ \t]Hashanah|"
-    r"X-?mas(?:[ \t]Eve)?)\b"
+    # "\b(?:New[ \t]Year...|(?:MLK|Martin...)[ \t]Day|...)\b", led by the first letters
+    word_led(
+        [
+            r"New[ \t]Year['\u2019]?s(?:[ \t](?:Day|Eve))?",
+            r"MLK[ \t]Day",
+            r"Martin[ \t]Luther[ \t]King(?:[ \t]Jr\.?)?[ \t]Day",
+            r"Presidents?['\u2019]?(?:s['\u2019]?)?[ \t]Day",
+            r"Washington['\u2019]s[ \t]Birthday",
+            r"Memorial[ \t]Day",
+            r"Juneteenth",
+            r"Independence[ \t]Day",
+            r"Fourth[ \t]of[ \t]July",
+            r"Labou?r[ \t]Day",
+            r"Columbus[ \t]Day",
+            r"Indigenous[ \t]Peoples['\u2019]?[ \t]Day",
+            r"Veterans['\u2019]?[ \t]Day",
+            r"Thanksgiving(?:[ \t]Day)?",
+            r"Christmas(?:[ \t](?:Eve|Day))?",
+            r"Easter(?:[ \t]Sunday)?",
+            r"Halloween",
+            r"Valentine['\u2019]?s[ \t]Day",
+            r"Mother['\u2019]?s[ \t]Day",
+            r"Father['\u2019]?s[ \t]Day",
+            r"St\.?[ \t]Patrick['\u2019]?s[ \t]Day",
+            r"Good[ \t]Friday",
+            r"Black[ \t]Friday",
+            r"Cinco[ \t]de[ \t]Mayo",
+            r"Yom[ \t]Kippur",
+            r"Rosh[ \t]Hashanah",
+            r"X-?mas(?:[ \t]Eve)?",
+        ]
+    )
+    + r"\b"
 )
 #: A bare month/day: "3/3", "f/u 2/25", "(normal, 2/11)".
 _BARE_MD: Final = re.compile(
@@ -430,9 +455,19 @@ _AGE_DECADE: Final = re.compile(
 _AGE_VERB_HINTS: Final = ("lived", "living", "turn", "reach", "died", "passed")
 #: "lived to 97", "turned 91", "died at 94": an age over 89 after a verb of age.
 _AGE_VERB: Final = re.compile(
-    r"(?i)\b(?:lived[ \t]+(?:to|until)|liv(?:ed|ing)[ \t]+to[ \t]+be|turn(?:ed|s|ing)|"
-    r"reach(?:ed|es|ing)|died[ \t]+at|passed[ \t]+(?:away[ \t]+)?at)"
-    r"[ \t]+(?P<age>9\d|1[01]\d)\b(?![.,]\d|[ \t]*(?:%|mg|kg|lb|mmhg|bpm|min|percent))"
+    # "(?i)\b(?:lived...|turn(?:ed|s|ing)|...)", led by the first letters (a fast scan)
+    word_led(
+        [
+            r"lived[ \t]+(?:to|until)",
+            r"liv(?:ed|ing)[ \t]+to[ \t]+be",
+            r"turn(?:ed|s|ing)",
+            r"reach(?:ed|es|ing)",
+            r"died[ \t]+at",
+            r"passed[ \t]+(?:away[ \t]+)?at",
+        ],
+        ignore_case=True,
+    )
+    + r"(?i:[ \t]+(?P<age>9\d|1[01]\d)\b(?![.,]\d|[ \t]*(?:%|mg|kg|lb|mmhg|bpm|min|percent)))"
 )
 
 # ---------------------------------------------------------------- places
@@ -545,7 +580,8 @@ _STATE_WORDS: Final = frozenset(w.lower() for w in lx.STATE_NAMES.split("|"))
 
 #: "plate OH JFR 2217", "LA plate 227 BXR", "tag: 7ABC123".
 _PLATE: Final = re.compile(
-    rf"(?i:\b(?:plate|tag|plates|license[ \t]plate))[ \t:#.]*(?:(?:{lx.STATE_ABBR})[ \t]+)?"
+    word_led(["plate", "tag", "plates", r"license[ \t]plate"], ignore_case=True)
+    + rf"[ \t:#.]*(?:(?:{lx.STATE_ABBR})[ \t]+)?"
     r"(?P<plate>[A-Z0-9]{1,4}[ \t-][A-Z0-9]{2,5}|[A-Z0-9]{5,8})\b"
 )
 #: Utah / Wisconsin grid addresses: "1180 E 400 S".
@@ -554,13 +590,19 @@ _GRID_ADDRESS: Final = re.compile(r"\b\d{1,5}[ \t]+[NSEW]\.?[ \t]+\d{2,5}[ \t]+[
 #: cheaper scan than the ``\b`` lead, which is tried at every position).
 _GRID_GATE: Final = re.compile(r"[NSEW]\.?[ \t]+\d{2,5}[ \t]+[NSEW]\b")
 #: "(last 4 confirmed: 4419)" after an SSN on the same line.
-_LAST_FOUR: Final = re.compile(r"(?i)\blast[ \t-]*(?:4|four)\b[^\n\d]{0,40}?(?P<d>\d{4})(?!\d)")
-_SSN_WORD: Final = re.compile(r"(?i)\b(?:ssn|social security|ss#|soc sec)")
+_LAST_FOUR: Final = re.compile(
+    word_led(["last"], ignore_case=True)
+    + r"(?i:[ \t-]*(?:4|four)\b[^\n\d]{0,40}?(?P<d>\d{4})(?!\d))"
+)
+_SSN_WORD: Final = re.compile(
+    word_led(["ssn", "social security", "ss#", "soc sec"], ignore_case=True)
+)
 
 #: Digit groups joined by "-" (any size) or by one space (groups of 3+), optionally after a
 #: short upper-case prefix: "0471-2291863", "SP 31884", "#448211".
 _NUMBER: Final = re.compile(
-    r"(?<![\w.,/$\u00a3\u20ac:+])(?<!\d-)\d+(?:-\d+)*(?:[ ]\d{3,}(?:-\d+)*)*"
+    # led by the digit (a fast scan), the characters before it checked behind it
+    r"\d(?<![\w.,/$\u00a3\u20ac:+]\d)(?<!\d-\d)\d*(?:-\d+)*(?:[ ]\d{3,}(?:-\d+)*)*"
     r"(?![\w/]|[.,:]\d|-[A-Za-z])"
 )
 #: "tail N417SL", "aircraft N52MT": an aircraft's registration (a vehicle identifier).
@@ -638,12 +680,14 @@ _CODE_LABEL: Final = re.compile(
 #: Units and quantities after a number: a measurement, never an identifier.
 #: A hardware (MAC) address: six hex pairs joined by colons or hyphens ("00:1B:44:11:3A:B7").
 _MAC_ADDRESS: Final = re.compile(
-    r"(?<![\w:-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![\w:-])"
+    # led by the first hex digit (a fast scan), the character before it checked behind it
+    r"[0-9A-Fa-f](?<![\w:-][0-9A-Fa-f])[0-9A-Fa-f]"
+    r"([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![\w:-])"
 )
 #: An ISBT 128 donation identification number as printed on blood and tissue labels: facility
 #: (a letter and four digits), year, serial, then flag or check characters: "W0417 25 118843 6".
 _ISBT_DIN: Final = re.compile(
-    r"(?<![\w-])[A-Z]\d{4}[ \t]\d{2}[ \t]\d{6}(?:[ \t][0-9A-Z]{1,2})?(?![\w-])"
+    r"[A-Z](?<![\w-][A-Z])\d{4}[ \t]\d{2}[ \t]\d{6}(?:[ \t][0-9A-Z]{1,2})?(?![\w-])"
 )
 #: An organism with its genus abbreviated: "S. aureus", "P. aeruginosa" (not an initial). The
 #: pattern leads with the capital (a fast scan); the species is looked up in a set.
@@ -808,7 +852,7 @@ _STATE_USE_AFTER: Final = re.compile(
 )
 
 
-_CREDENTIAL_AFTER: Final = re.compile(rf"[ \t]*(?:,[ \t]*|\([ \t]*)(?:{lx.CREDENTIALS})(?![\w])")
+_CREDENTIAL_AFTER: Final = re.compile(rf"[ \t]*(?:,[ \t]*|\([ \t]*){lx.CREDENTIALS_TREE}(?![\w])")
 _PERSON_CUE_BEFORE: Final = re.compile(
     rf"(?i)\b(?:by|per|{'|'.join(sorted(lx.RELATION_WORDS))})[ \t]+$"
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from service.deid.prefix_search import any_of
 from service.deid.recognizers import Recognizer
 from service.deid.spans import Span
 
@@ -146,6 +147,10 @@ _HOLIDAY_CUES: Final = (
     "Saint-Jean",
     "St-Jean",
 )
+#: Finds something exactly when one of the cues or words above occurs (one scan, not one ``in``
+#: test per cue: English notes have none of them).
+_ANY_HOLIDAY_CUE: Final = re.compile(any_of(_HOLIDAY_CUES))
+_ANY_FUNCTION_WORD: Final = re.compile(any_of(_FUNCTION_WORDS))
 _AGE_CUES: Final = ("a\u00f1os", "anos", " ans")
 _AGE_WORD_CUES: Final = ("noventa", "quatre-vingt", "nonante", "Noventa", "Quatre-vingt")
 _STREET_CUES: Final = (
@@ -186,7 +191,10 @@ class OtherLanguageRecognizer(Recognizer):
         # "Toronto, Ontario" is written in English notes too
         spans = _towns(text) if _REGION_GATE.search(text) else []
         lowered = " " + text.lower()
-        if sum(word in lowered for word in _FUNCTION_WORDS) >= 2:
+        if (
+            _ANY_FUNCTION_WORD.search(lowered)
+            and sum(word in lowered for word in _FUNCTION_WORDS) >= 2
+        ):
             for m in _DAY_MONTH.finditer(text):
                 spans.append(Span("DATE", *m.span(), 0.8, self.name))
             for m in _MONTH_YEAR.finditer(text):
@@ -198,7 +206,7 @@ class OtherLanguageRecognizer(Recognizer):
                     Span("ADDRESS", *m.span(), 0.9, self.name)
                     for m in _NUMBER_FIRST_STREET.finditer(text)
                 )
-        if any(cue in text for cue in _HOLIDAY_CUES):
+        if _ANY_HOLIDAY_CUE.search(text):
             spans.extend(Span("DATE", *m.span(), 0.8, self.name) for m in _HOLIDAYS.finditer(text))
         if any(cue in text for cue in _AGE_CUES):
             for m in _AGE_DIGITS.finditer(text):

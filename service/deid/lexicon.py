@@ -8,6 +8,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Final
 
+from service.deid.prefix_search import trie_alternation
+
 #: Month names in calendar order (lower case); index + 1 is the month number.
 MONTH_NAMES: Final = (
     "january",
@@ -262,8 +264,13 @@ CREDENTIALS: Final = (
     # fellowships written with dots in older letters
     "FCCP|F\\.C\\.C\\.P\\.|F\\.A\\.C\\.P\\.|F\\.A\\.C\\.S\\.|F\\.A\\.C\\.C\\."
 )
+#: ``CREDENTIALS`` as a prefix tree (the same matches, each character looked at once), for
+#: patterns that need no letter or digit after the credential or match the whole token.
+CREDENTIALS_TREE: Final = trie_alternation(
+    [re.sub(r"\\(.)", r"\1", word) for word in CREDENTIALS.split("|")], word_end=True
+)
 #: A whole token that is a credential ("MD", "PsyD"): compiled once for every module.
-CREDENTIAL_RE: Final = re.compile(rf"(?:{CREDENTIALS})")
+CREDENTIAL_RE: Final = re.compile(CREDENTIALS_TREE)
 
 #: Eponyms and other capitalised clinical words that look like names (kept unless titled).
 EPONYMS: Final = frozenset(

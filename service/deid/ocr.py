@@ -15,10 +15,13 @@ import re
 from typing import Final
 
 #: A number-like token: digits, look-alike letters, date/ID separators and masks ("xxx-xx-").
-_TOKEN: Final = re.compile(r"(?<![A-Za-z0-9])[0-9OolIxX*][0-9OolIxX*/.-]*[0-9OolI](?![A-Za-z0-9])")
+_TOKEN: Final = re.compile(
+    # led by its first character (a fast scan), the character before it checked behind it
+    r"[0-9OolIxX*](?<![A-Za-z0-9][0-9OolIxX*])[0-9OolIxX*/.-]*[0-9OolI](?![A-Za-z0-9])"
+)
 _LOOKALIKE: Final = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 #: The cheap test: a look-alike letter touching a digit.
-_GATE: Final = re.compile(r"[0-9][OolI]|[OolI][0-9]")
+_GATE: Final = re.compile(r"[0-9OolI](?:(?<=[0-9])[OolI]|(?<=[OolI])[0-9])")
 
 
 def read_digits(text: str) -> str:

@@ -21,6 +21,7 @@ from typing import ClassVar, Final
 from service.deid import lexicon as lx
 from service.deid.dates import MONTH, parse_date
 from service.deid.gazetteer import places
+from service.deid.prefix_search import trie_alternation, word_led
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
 
@@ -413,13 +414,20 @@ class DateRecognizer(PatternRecognizer):
         # on the 9th
         _p(_lead("0-9", r"\w") + r"\d?(?:st|nd|rd|th)(?![A-Za-z])", 0.75),
         _p(
-            r"(?:Christmas|Thanksgiving|Easter|New Year'?s|Halloween|Independence Day|"
-            r"Memorial Day|Labor Day|Veterans Day|Valentine'?s Day|Mother'?s Day|Father'?s Day|"
-            r"Juneteenth|Hanukkah|Passover|Diwali)(?:\s+(?:Day|Eve|Sunday))?\b"
-            # an upper-case note ("FALL AT HOME ON CHRISTMAS DAY")
-            r"|(?:CHRISTMAS|THANKSGIVING|EASTER|NEW YEAR'?S|HALLOWEEN|INDEPENDENCE DAY|"
-            r"MEMORIAL DAY|LABOR DAY|VETERANS DAY|VALENTINE'?S DAY|JUNETEENTH)"
-            r"(?:\s+(?:DAY|EVE|SUNDAY))?\b",
+            # One prefix tree of the words ("'?s" written out as "'s" then "s") and of their
+            # upper-case forms for an upper-case note ("FALL AT HOME ON CHRISTMAS DAY"), so the
+            # scan has a first character to look for. It was written as two alternations,
+            # "(?:Christmas|...)(?:\s+(?:Day|...))?\b|(?:CHRISTMAS|...)(?:\s+(?:DAY|...))?\b":
+            # no text matches a word of both at one position, and each word's last letter
+            # (lower case or capital) picks the half's "Day".
+            trie_alternation(
+                "Christmas|Thanksgiving|Easter|New Year's|New Years|Halloween|Independence Day|"
+                "Memorial Day|Labor Day|Veterans Day|Valentine's Day|Valentines Day|Mother's Day|"
+                "Mothers Day|Father's Day|Fathers Day|Juneteenth|Hanukkah|Passover|Diwali|"
+                "CHRISTMAS|THANKSGIVING|EASTER|NEW YEAR'S|NEW YEARS|HALLOWEEN|INDEPENDENCE DAY|"
+                "MEMORIAL DAY|LABOR DAY|VETERANS DAY|VALENTINE'S DAY|VALENTINES DAY|JUNETEENTH"
+            )
+            + r"(?:(?<=[a-z])(?:\s+(?:Day|Eve|Sunday))?|(?<=[A-Z])(?:\s+(?:DAY|EVE|SUNDAY))?)\b",
             0.6,
             hints=(
                 "CHRISTMAS",
@@ -853,8 +861,13 @@ _SSN_WORDS: Final = frozenset({"ssn", "social", "security", "ss#", "soc", "sec",
 
 #: "SSN ending in 2044", "last four of SSN: 6642": the last four digits named as such.
 _SSN_LAST_FOUR: Final = re.compile(
-    r"(?i:ending(?: in| with)?|ends(?: in| with)?|last (?:four|4)(?: digits)?)"
-    r"(?: of)?(?: (?:her|his|the))?"
+    # "(?i:ending(?: in| with)?|ends...|last...)", led by the first letters (a fast scan)
+    word_led(
+        ["ending(?: in| with)?", "ends(?: in| with)?", "last (?:four|4)(?: digits)?"],
+        ignore_case=True,
+        boundary=False,
+    )
+    + r"(?: of)?(?: (?:her|his|the))?"
     r"(?: (?:ssn|ss#|social(?: security)?(?: number)?))?[ \t:#-]*(\d{4})(?!\d)"
 )
 _LAST_FOUR_HINTS: Final = (
@@ -1409,7 +1422,9 @@ _PERSON_BEFORE: Final = re.compile(
 #: "lives on Pawtucket Blvd", "at Ridgeway Ave and 5th St": a named street without a number,
 #: after a preposition that places something on it.
 _STREET_CUED: Final = re.compile(
-    r"\b(?:on|at|off|near|and|of|along|onto|via|&)[ \t]+"
+    # "\b(?:on|at|off|near|and|of|along|onto|via|&)" led by the first letter (a fast scan),
+    # the boundary checked behind it
+    r"(?:o(?<!\wo)(?:nto|n|ff|f)|a(?<!\wa)(?:t|nd|long)|n(?<!\wn)ear|v(?<!\wv)ia|&(?<=\w&))[ \t]+"
     r"((?:(?:N|S|E|W|NE|NW|SE|SW)\.?[ \t]+)?(?:[A-Z][a-z'\u2019]+|\d{1,3}(?:st|nd|rd|th))"
     r"(?:[ \t][A-Z][a-z'\u2019]+){0,2}[ \t]"
     r"(?:Blvd|Ave|Av|St|Dr|Rd|Ln|Pkwy|Hwy|Ct|Pl|Ter|Terr|Cir|Street|Avenue|Road|Drive|Lane|"
@@ -1642,14 +1657,17 @@ _STATE_ABBR_AFTER: Final = re.compile(
     + r")(?![\w-])(?P<zip>\.?,?\s+\d{5}(?:-\d{4})?(?!\d))?"
 )
 _STATE_NAME_AFTER: Final = re.compile(
-    r"(?:" + lx.STATE_NAMES + r")\b(?P<zip>,?\s+\d{5}(?:-\d{4})?(?!\d))?"
+    trie_alternation(lx.STATE_NAMES) + r"\b(?P<zip>,?\s+\d{5}(?:-\d{4})?(?!\d))?"
 )
 _MOVE_CONTEXT: Final = re.compile(
-    r"(?:lives|living|live|resides|residing|resident of|moved|relocated|originally|is from|"
-    r"comes from|born|raised|grew up|travel|traveled|travelled|traveling|trip|vacation|"
-    r"visiting|visited|flew|drove|transferred|transfer|returned|home|stationed|works|worked|"
-    r"Lives|Resides|Moved|Born|Originally|Transferred|Returned)"
-    r"(?:\s+[\w'\u2019]+){0,4}?"
+    # (the words as a prefix tree)
+    trie_alternation(
+        "lives|living|live|resides|residing|resident of|moved|relocated|originally|is from|"
+        "comes from|born|raised|grew up|travel|traveled|travelled|traveling|trip|vacation|"
+        "visiting|visited|flew|drove|transferred|transfer|returned|home|stationed|works|worked|"
+        "Lives|Resides|Moved|Born|Originally|Transferred|Returned"
+    )
+    + r"(?:\s+[\w'\u2019]+){0,4}?"
     r"\s+(?:in|to|from|at|near|around|outside(?:\s+of)?)\s+"
     r"((?:[A-Z][A-Za-z'\u2019.-]+)(?:\s+[A-Z][A-Za-z'\u2019.-]+){0,2}(?:,\s+[A-Z][a-z][A-Za-z'\u2019.-]*)?)"
 )
@@ -1737,9 +1755,17 @@ class LocationRecognizer(Recognizer):
     """Cities, counties, facilities ("X County", "Springfield, IL", "lives in X", "X Hospital")."""
 
     name = "location"
+    #: (the words as a prefix tree: a hundred of them are tried at every capital letter)
     _SUFFIXED: ClassVar[re.Pattern[str]] = re.compile(
-        rf"(?:County|Parish|Borough|Township|COUNTY|PARISH|{_FACILITY}|{_FACILITY.upper()}|"
-        r"General)\b"
+        trie_alternation(
+            [
+                *("County", "Parish", "Borough", "Township", "COUNTY", "PARISH"),
+                *_FACILITY.split("|"),
+                *_FACILITY.upper().split("|"),
+                "General",
+            ]
+        )
+        + r"\b"
     )
     _COUNTY_OF: ClassVar[re.Pattern[str]] = re.compile(r"(?:County|Parish) of [A-Z][a-z]+")
 
@@ -1867,7 +1893,7 @@ _GAP: Final = re.compile(
     r"[ \t](?:ul|ud|al|el|ad|ar|as|an|az|ash|at|ur|us)-"
 )
 _DOT_GAP: Final = re.compile(r"\.[ \t]?")
-_CREDENTIAL_AFTER: Final = re.compile(rf",?[ \t]*(?:{lx.CREDENTIALS})(?![\w-])")
+_CREDENTIAL_AFTER: Final = re.compile(rf",?[ \t]*{lx.CREDENTIALS_TREE}(?![\w-])")
 #: Words after which a capitalised word is a name ("daughter Agnieszka", "spoke with Tamsin").
 _NAME_CONTEXT_WORDS: Final = (
     frozenset(

@@ -13,10 +13,12 @@ import re
 from typing import Final
 
 from service.deid.dates import DAY_WORD, WEEKDAY
+from service.deid.prefix_search import trie_alternation
 from service.deid.recognizers import STREET_SUFFIX, Recognizer
 from service.deid.spans import Span
 
-_DIGIT: Final = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+#: (a prefix tree of the words, the same under ``(?i)``: all lower case, none starts another)
+_DIGIT: Final = trie_alternation("zero|oh|one|two|three|four|five|six|seven|eight|nine")
 #: A letter spelled out: a lone capital, or "H as in hotel".
 _LETTER: Final = r"(?:[A-Z](?:[ \t]+as[ \t]+in[ \t]+[a-z]+)?)"
 _UNIT: Final = rf"(?:(?i:{_DIGIT})|{_LETTER})"
@@ -44,10 +46,14 @@ _UNIT_WORDS: Final = (
 _DIGIT_PAIR: Final = re.compile(rf"{_DIGIT}(?:[ ,-]+|[ \t]+dash[ \t]+){_DIGIT}\b")
 #: A number word, then a capitalised word: where a spoken house number meets its street. The
 #: pattern leads with the words themselves (a fast scan); each hit is read on from there.
+#: (The words as a prefix tree.)
 _NUMBER_THEN_NAME: Final = re.compile(
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|hundred|thousand|oh)[ \t]+(?=[A-Z][a-z])"
+    trie_alternation(
+        "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+        "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+        "eighty|ninety|hundred|thousand|oh"
+    )
+    + r"[ \t]+(?=[A-Z][a-z])"
 )
 _STREET_AT: Final = re.compile(rf"{_STREET}{_UNIT_WORDS}?")
 _NUMBER_BEFORE: Final = re.compile(rf"(?<![\w-]){_NUMBER_WORDS}[ \t]+$")

@@ -153,10 +153,8 @@ _LOWER_SUFFIX: Final = (
     r"rd|road|st|street|ave|avenue|blvd|boulevard|hwy|highway|ln|lane|dr|drive|way|ct|court|"
     r"pl|place|ter|terrace|pkwy|parkway|cir|circle|trl|trail|pike"
 )
-#: What every lower-case street match holds: " rd," or " rd.,".
-_STREET_CUES: Final = tuple(
-    f" {suffix}{dot}," for suffix in _LOWER_SUFFIX.split("|") for dot in ("", ".")
-)
+#: What every lower-case street match holds: " rd," or " rd.," (one scan, led by the space).
+_STREET_CUE: Final = re.compile(rf" (?:{_LOWER_SUFFIX})\.?,")
 #: "1190 old fort rd, klamath falls": a house number, one to three words and a street type.
 _LOWER_STREET: Final = re.compile(
     rf"\d{{1,6}}[ \t]+(?:[a-z]+[ \t]+){{1,3}}(?:{_LOWER_SUFFIX})\b\.?(?=,)"
@@ -319,7 +317,7 @@ class CueRecognizer(Recognizer):
             for m in _LOWER_HOLIDAY.finditer(text):
                 if _starts_word(text, m.start()):
                     add(Span("DATE", *m.span(), 0.6, self.name))
-        street_cue = any(cue in text for cue in _STREET_CUES)
+        street_cue = _STREET_CUE.search(text) is not None
         for m in _LOWER_STREET.finditer(text) if street_cue else ():
             if m.start() == 0 or not (
                 text[m.start() - 1].isalnum() or text[m.start() - 1] in ".,/-"

@@ -25,6 +25,7 @@ from typing import Final
 
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD
+from service.deid.prefix_search import trie_alternation
 from service.deid.recognizers import STREET_SUFFIX, Recognizer
 from service.deid.spans import Span
 
@@ -41,7 +42,8 @@ _MONTH: Final = (
 
 #: "Brooke Stone, 62F", "Dale Rivers, 90M", "R.S., 36M", "ROSS, ANN 91 YOF": a name, then the
 #: age and sex a census or handoff line gives. The age may be anything; the name is the PHI.
-_AGE_SEX: Final = re.compile(r"\d{1,3}[ \t]?(?:[MF]|y/?o[ \t]?[mfMF]|YO[MF]|yo[mf])(?![\w/])")
+#: Speed: "\d\d{0,2}" is "\d{1,3}" with a first digit the regex engine can scan for.
+_AGE_SEX: Final = re.compile(r"\d\d{0,2}[ \t]?(?:[MF]|y/?o[ \t]?[mfMF]|YO[MF]|yo[mf])(?![\w/])")
 _NAME_BEFORE_AGE: Final = re.compile(
     rf"(?<![\w.-])((?:{_WORD}(?:[ \t]+{_WORD}){{1,2}})|(?:{_CAPS}(?:,?[ \t]+{_CAPS}){{1,2}})"
     r"|(?:[A-Z]\.){2,3}),?[ \t]+$"
@@ -89,7 +91,9 @@ _DAY_PREPOSITIONS: Final = frozenset(["on", "by", "until", "before"])
 #: "DOB 29 Feb 88": a two-digit year after day and month (not a dose or count: nothing
 #: follows on the same line but punctuation or a field separator).
 _TWO_DIGIT_YEAR: Final = re.compile(
-    rf"\d{{1,2}}[ \t-]{_MONTH}\.?[ \t-](\d\d)(?![\w/.:])(?=[ \t]*(?:[|,;)]|$))", re.MULTILINE
+    # "\d\d?", not "\d{1,2}": a first digit to scan for (speed)
+    rf"\d\d?[ \t-]{_MONTH}\.?[ \t-](\d\d)(?![\w/.:])(?=[ \t]*(?:[|,;)]|$))",
+    re.MULTILINE,
 )
 #: "mailed to the Jewell Ave address", "at the Harmon Road house": a street named by its name.
 _STREET_ADDRESS_WORD: Final = re.compile(
@@ -108,8 +112,9 @@ _BARREL: Final = re.compile(
 _TWO_WORDS_BEFORE: Final = re.compile(
     r"(?<![\w.'\u2019-])[A-Z][a-z'\u2019]+[ \t]+[A-Z][a-z'\u2019]+$"
 )
-#: A relative written in lower case: the cue of the three patterns after it.
-_RELATIVE: Final = re.compile(rf"(?:{_RELATION})\b")
+#: A relative written in lower case: the cue of the three patterns after it (a prefix tree of
+#: the words: most lower-case letters start one, and each is tried at every such letter).
+_RELATIVE: Final = re.compile(trie_alternation(_RELATION) + r"\b")
 #: "his sister June Marsh-Okafor": then two capitalised words, the second double-barrelled (a
 #: month or a season as the given name included).
 _RELATIVE_THEN_NAME: Final = re.compile(

@@ -27,7 +27,7 @@ from typing import ClassVar, Final
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD, WEEKDAY
 from service.deid.gazetteer import places
-from service.deid.prefix_search import word_led
+from service.deid.prefix_search import any_of, word_led
 from service.deid.recognizers import MONTH_LED, Recognizer
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
@@ -679,6 +679,10 @@ _CODE_LABEL: Final = re.compile(
 )
 #: Units and quantities after a number: a measurement, never an identifier.
 #: A hardware (MAC) address: six hex pairs joined by colons or hyphens ("00:1B:44:11:3A:B7").
+#: What every MAC address holds: a hex pair between two of its separators (literal-led scans,
+#: where the hex-led ``_MAC_ADDRESS`` stops at every letter a to f).
+_MAC_GATE_COLON: Final = re.compile(r":[0-9A-Fa-f]{2}:")
+_MAC_GATE_DASH: Final = re.compile(r"-[0-9A-Fa-f]{2}-")
 _MAC_ADDRESS: Final = re.compile(
     # led by the first hex digit (a fast scan), the character before it checked behind it
     r"[0-9A-Fa-f](?<![\w:-][0-9A-Fa-f])[0-9A-Fa-f]"
@@ -691,7 +695,9 @@ _ISBT_DIN: Final = re.compile(
 )
 #: An organism with its genus abbreviated: "S. aureus", "P. aeruginosa" (not an initial). The
 #: pattern leads with the capital (a fast scan); the species is looked up in a set.
-_GENUS_INITIAL: Final = re.compile(r"[A-Z]\.[ \t]?([a-z]{4,})\b")
+#: "S. aureus" from its dot on (a literal-led scan, where a capital would stop it at every
+#: capital letter), the capital checked behind the dot: a match starts one character earlier.
+_GENUS_INITIAL: Final = re.compile(r"\.(?<=[A-Z]\.)[ \t]?([a-z]{4,})\b")
 _SPECIES: Final = frozenset(
     [
         "aureus",
@@ -828,6 +834,8 @@ _MODEL_AFTER: Final = re.compile(
 )
 _MODEL_WORD: Final = re.compile(r"[^ \t]+")
 _HGVS_LEAD: Final = re.compile(r"\.\(?(?:[A-Z*][a-z]{0,2})?-?\d")
+#: Whether any payer's name is in a text (one scan in place of an ``in`` test per payer).
+_ANY_PAYER: Final = re.compile(any_of(lx.PAYERS))
 _PAYER_SUFFIX: Final = re.compile(
     r"Health Plans?|HEALTH PLANS?|Insurance|INSURANCE|Assurance|ASSURANCE|Mutual|MUTUAL"
 )
@@ -1111,7 +1119,10 @@ class GeneralRecognizer(Recognizer):
                 before = lowered[max(line_start, m.start() - 30) : m.start()]
                 if hemispheres or any(cue in before for cue in _GEO_CUES):
                     spans.append(Span("LOCATION", m.start(), m.end(), 0.8, "general"))
-        for m in _MAC_ADDRESS.finditer(text) if text.count(":") >= 5 or "-" in text else ():
+        mac = (text.count(":") >= 5 and _MAC_GATE_COLON.search(text)) or (
+            "-" in text and _MAC_GATE_DASH.search(text)
+        )
+        for m in _MAC_ADDRESS.finditer(text) if mac else ():
             spans.append(Span("DEVICE", m.start(), m.end(), 0.8, "general"))
         for m in _ISBT_DIN.finditer(text) if "din" in lowered or "tissue" in lowered else ():
             spans.append(Span("ID", m.start(), m.end(), 0.8, "general"))
@@ -1365,7 +1376,7 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             if year is None and (word in gaz or word.title() in gaz):
                 continue  # "Plymouth County", "Dodge City": a place unless a year says car
             out.append((year.start() if year else start, end))
-    for payer in lx.PAYERS:
+    for payer in lx.PAYERS if _ANY_PAYER.search(text) else ():
         if payer in text:
             for start in _occurrences(text, payer):
                 end = start + len(payer)
@@ -1381,8 +1392,9 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
                 continue
             out.append(w.span())
     for m in _GENUS_INITIAL.finditer(text):
-        if m.group(1) in _SPECIES and (m.start() == 0 or not text[m.start() - 1].isalnum()):
-            out.append(m.span())
+        start = m.start() - 1
+        if m.group(1) in _SPECIES and (start == 0 or not text[start - 1].isalnum()):
+            out.append((start, m.end()))
     if "\u00b0" in text:
         out.extend(m.span() for m in _DEGREES.finditer(text))
     if "POS" in tokens or "NEG" in tokens or "RBC" in tokens or "DAT" in tokens:

@@ -122,6 +122,17 @@ def _is_group(body: str) -> bool:
 _EXTRA_CASES: dict[str, str] = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
 
 
+def ascii_cases(char: str) -> str | None:
+    """Every character that ``(?i)`` matches the one ASCII ``char`` with (lower case first), or
+    ``None`` for a character that is not ASCII (its case partners are not listed here)."""
+    if len(char) != 1 or not char.isascii():
+        return None
+    if not char.isalpha():
+        return char
+    low = char.lower()
+    return low + low.upper() + _EXTRA_CASES.get(low, "")
+
+
 def word_led(
     alternatives: Sequence[str], *, ignore_case: bool = False, boundary: bool = True
 ) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
 
-from service.deid import ocr
-from service.deid.prefix_search import any_of, trie_alternation, word_led
+from service.deid import context, ocr
+from service.deid.context import DeidContext
+from service.deid.prefix_search import any_of, ascii_cases, trie_alternation, word_led
+from service.deid.spans import Span
 
 #: Texts that put words at boundaries, inside words, at the ends, in other cases and glued to
 #: their own prefixes and longer forms.
@@ -175,3 +178,96 @@ def test_ocr_gate_finds_every_letter_digit_contact() -> None:
         assert [m.span() for m in plain.finditer(text)] == [
             m.span() for m in ocr._GATE.finditer(text)
         ]
+
+
+def test_ascii_cases_are_every_character_ignore_case_matches() -> None:
+    for char in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-(. '":
+        cases = ascii_cases(char)
+        assert cases is not None and cases[0] == char.lower()
+        pattern = re.compile(re.escape(char), re.IGNORECASE)
+        found = {chr(c) for c in range(0x10000) if pattern.fullmatch(chr(c))}
+        assert found == set(cases), char
+    assert ascii_cases("\u00e9") is None
+
+
+_CONTEXTS = (
+    DeidContext(
+        names=("Quentin Lowell", "Abernathy", "O'Neil-Kask", "\u00c9mile Ozturk", "Jo"),
+        initials=("QA", "QLA", "\u00c9O"),
+        dates=("1948-03-14", "1961-11-04"),
+        identifiers=(("MRN", "MRN-881 20"), ("ID", "k7731s"), ("SSN", "123-45-6789")),
+        phones=("(614) 555-0155", "+1 614 555 0199", "5550123"),
+        faxes=("614.555.0166",),
+        emails=("q.lowell@example.com",),
+        urls=("www.lowell-family.net",),
+        addresses=("1187 W Belmont Ave Apt 2R", "22 Skyline Drive"),
+        locations=("Kansas City", "Ironton", "(Old) Town"),
+        zips=("43215",),
+    ),
+)
+
+
+def _context_texts(ctx: DeidContext) -> list[str]:
+    rnd = random.Random(7)
+    values = [
+        *ctx.names,
+        *ctx.initials,
+        "Q.L.A.",
+        "Q. A.",
+        *(v for iso in ctx.dates for v in context.date_variants(iso)),
+        *(v for _, v in ctx.identifiers),
+        *ctx.phones,
+        "614-555-0155",
+        "1 (614) 555-0155",
+        "555 0155",
+        *ctx.faxes,
+        *ctx.emails,
+        *ctx.urls,
+        *ctx.addresses,
+        "BELMONT",
+        "Belmont",
+        *ctx.locations,
+        "43215-1234",
+    ]
+    glue = ["", " ", "\n", "1", "a", ".", "-", "/", ",", "_", "\u017f", "\u212a", "\u0131", "Dr "]
+    texts = []
+    for _ in range(300):
+        parts = [rnd.choice(values) + rnd.choice(glue) for _ in range(rnd.randint(1, 8))]
+        text = rnd.choice(glue) + "".join(parts)
+        texts += [text, text.lower(), text.upper(), text.title()]
+        # letters that (?i) matches with an ASCII letter but lower() does not turn into it
+        texts += [text.replace("s", "\u017f"), text.replace("i", "\u0131").replace("I", "\u0130")]
+    return texts
+
+
+def test_context_spans_match_the_plain_alternation_of_every_value() -> None:
+    # the led forms, prefix trees and per-note gates find exactly what one alternation of the
+    # plain patterns of all the values of a category finds
+    for ctx in _CONTEXTS:
+        groups = context._matcher(ctx).groups
+        plain = [
+            (category, re.compile("|".join(f"(?:{v.pattern})" for v in values), re.IGNORECASE))
+            for category, values in groups
+        ]
+        assert {category for category, _ in plain} >= {"NAME", "DATE", "PHONE", "ZIP", "MRN"}
+        for text in _context_texts(ctx):
+            expected: list[Span] = []
+            for category, regex in plain:
+                if category == "DATE":
+                    expected += context._dates_found(text, regex, 0.95)
+                    continue
+                expected += [
+                    Span(category, m.start(), m.end(), 0.95, "context")
+                    for m in regex.finditer(text)
+                    if m.end() > m.start()
+                ]
+            assert context.context_spans(text, ctx) == expected, text
+
+
+def test_any_case_classes_are_the_ignore_case_classes() -> None:
+    for ascii_class in ("A-Za-z0-9", "A-Za-z.", "A-Za-z"):
+        plain = re.compile(f"[{ascii_class}]", re.IGNORECASE)
+        fast = re.compile(context._any_case(ascii_class), re.IGNORECASE)
+        for code in range(0x10000):
+            char = chr(code)
+            assert bool(plain.fullmatch(char)) == bool(fast.fullmatch(char)), hex(code)

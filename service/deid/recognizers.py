@@ -1316,7 +1316,8 @@ class AddressRecognizer(PatternRecognizer):
     PATTERNS = (
         _p(
             # not after ":" ("11:52 Called Dr. X" is a time, not "52 Called Dr")
-            _lead("0-9", r"\w:") + r"\d{0,5}[A-Za-z]?(?:-\d{1,4})?\s+(?:(?:N|S|E|W|NE|NW|SE|SW|"
+            # the number and its street on one line ("# 512-38-4471\nDear Dr." is no address)
+            _lead("0-9", r"\w:") + r"\d{0,5}[A-Za-z]?(?:-\d{1,4})?[ \t]+(?:(?:N|S|E|W|NE|NW|SE|SW|"
             r"North|South|East|West|NORTH|SOUTH|EAST|WEST)\.?\s+)?"
             rf"(?:{_NAME_WORD}\s+){{1,4}}(?=[A-Z])(?i:{_SUFFIX})\b\.?"
             rf"(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?",

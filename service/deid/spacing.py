@@ -28,6 +28,8 @@ _MIN_SPACED_PUNCT: Final = 3
 #: A letter-spaced word of the letterhead ("C O L U M B U S", "I N C ."): three or more
 #: capitals, one space apart, after two spaces or at the line's start.
 _LETTER_SPACED: Final = re.compile(r"(?:(?<=  )|(?<=\n)|^)[A-Z](?: [A-Z]){2,}(?![^ \n,.])")
+#: Four or more spaces inside a line: a gap between the fields of a typed form.
+_FIELD_GAP: Final = re.compile(r"(?<=[^ \n]) {4,}(?=[^ \n])")
 #: Spaces that go: the extra ones of a run, those before closing punctuation, after an opening
 #: parenthesis, and around a hyphen or slash between two word characters ("2 / 11", "Trautwein
 #: - Booker"; not the dash of "gentleman -- his").
@@ -42,7 +44,8 @@ _DROP: Final = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Compacted:
-    """The compact text and, for each of its characters, its offset in the input."""
+    """The compact text and, for each of its characters, its offset in the input (a character
+    is the input's, or a line end standing for a long gap of spaces)."""
 
     text: str
     origin: tuple[int, ...]
@@ -64,7 +67,9 @@ def compact_spacing(text: str) -> Compacted | None:
     if len(_SPACED_PUNCT.findall(text)) < _MIN_SPACED_PUNCT:
         return None
     dropped = bytearray(len(text))
+    spaced_ends: set[int] = set()
     for m in _LETTER_SPACED.finditer(text):
+        spaced_ends.add(m.end())
         for i in range(m.start() + 1, m.end(), 2):
             dropped[i] = 1
     # after the letterhead: "C O L U M B U S    C H E S T" keeps one space between the words
@@ -73,4 +78,12 @@ def compact_spacing(text: str) -> Compacted | None:
     keep = [i for i in range(len(text)) if not dropped[i]]
     if len(keep) == len(text):
         return None
-    return Compacted("".join(text[i] for i in keep), tuple(keep))
+    chars = [text[i] for i in keep]
+    # a gap of four or more spaces between fields of a typed form ("Osgood  T .     D.O.B.")
+    # stays a break: its one kept space is read as a line end, so "T. D.O.B." is no initials run
+    # (not between the words of a letter-spaced letterhead: "M I D L A N D    L U N G")
+    breaks = {m.start() for m in _FIELD_GAP.finditer(text) if m.start() not in spaced_ends}
+    for n, i in enumerate(keep):
+        if i in breaks:
+            chars[n] = "\n"
+    return Compacted("".join(chars), tuple(keep))

@@ -23,6 +23,7 @@ the original text. Nothing here is logged or kept.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -36,6 +37,12 @@ from service.deid.wordlist import common_words, proper_nouns
 
 #: A word that starts with a capital and goes on in lower case: what ordinary prose is full of.
 _TITLE_WORD: Final = re.compile(r"[A-Z][a-z]")
+#: Speed: every ASCII capital read as "A" and every ASCII small letter as "a", so that the
+#: ``_TITLE_WORD`` matches of a whole text are counted by ``str.count("Aa")`` (two such
+#: matches never overlap, nor do two "Aa"), with no list of matches built.
+_LETTER_CASES: Final = str.maketrans(
+    {**dict.fromkeys(string.ascii_uppercase, "A"), **dict.fromkeys(string.ascii_lowercase, "a")}
+)
 #: A lower-case word (hyphen and apostrophe parts included) or a single letter; letters glued
 #: to a number ("3rd", "5mg") are not a word.
 _WORD: Final = re.compile(
@@ -122,7 +129,7 @@ def _place_words() -> tuple[frozenset[str], frozenset[str]]:
 def _lower_spans(text: str) -> list[tuple[int, int]]:
     """The parts of ``text`` that read as lower-case prose (whole text, some lines, or none)."""
     spaces = text.count(" ") + 1
-    titled = len(_TITLE_WORD.findall(text))
+    titled = text.translate(_LETTER_CASES).count("Aa")
     if titled >= _SOME_LOWER * spaces:
         return []
     if titled < _ALL_LOWER * spaces:

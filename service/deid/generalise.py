@@ -27,7 +27,7 @@ from typing import ClassVar, Final
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD, WEEKDAY
 from service.deid.gazetteer import places
-from service.deid.prefix_search import any_of, word_led
+from service.deid.prefix_search import any_of, ascii_digits, word_led
 from service.deid.recognizers import MONTH_LED, Recognizer
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
@@ -586,9 +586,12 @@ _PLATE: Final = re.compile(
 )
 #: Utah / Wisconsin grid addresses: "1180 E 400 S".
 _GRID_ADDRESS: Final = re.compile(r"\b\d{1,5}[ \t]+[NSEW]\.?[ \t]+\d{2,5}[ \t]+[NSEW]\b\.?")
-#: Gate for ``_GRID_ADDRESS``, the part of it that starts with a class of four letters (a far
-#: cheaper scan than the ``\b`` lead, which is tried at every position).
-_GRID_GATE: Final = re.compile(r"[NSEW]\.?[ \t]+\d{2,5}[ \t]+[NSEW]\b")
+#: Gate for ``_GRID_ADDRESS``, the part of it that starts with one of four letters (a far
+#: cheaper scan than the ``\b`` lead, which is tried at every position): one pattern per
+#: letter, each led by that letter as a literal (found faster than a class of the four).
+_GRID_GATES: Final = tuple(
+    re.compile(rf"{letter}\.?[ \t]+\d{{2,5}}[ \t]+[NSEW]\b") for letter in "NSEW"
+)
 #: "(last 4 confirmed: 4419)" after an SSN on the same line.
 _LAST_FOUR: Final = re.compile(
     word_led(["last"], ignore_case=True)
@@ -605,6 +608,8 @@ _NUMBER: Final = re.compile(
     r"\d(?<![\w.,/$\u00a3\u20ac:+]\d)(?<!\d-\d)\d*(?:-\d+)*(?:[ ]\d{3,}(?:-\d+)*)*"
     r"(?![\w/]|[.,:]\d|-[A-Za-z])"
 )
+#: Speed: the same scan for an ASCII note, "\d" as "[0-9]" (a cheaper test at every character).
+_NUMBER_ASCII: Final = ascii_digits(_NUMBER)
 #: "tail N417SL", "aircraft N52MT": an aircraft's registration (a vehicle identifier).
 _TAIL_NUMBER: Final = re.compile(
     r"(?i:\btail(?:[ \t]+(?:number|no\.?|#))?|\baircraft|\bn-number)[ \t:#]*"
@@ -1107,7 +1112,7 @@ class GeneralRecognizer(Recognizer):
                 plate = m.group("plate")
                 if any(c.isdigit() for c in plate) and any(c.isalpha() for c in plate):
                     spans.append(Span("VEHICLE", m.start("plate"), m.end("plate"), 0.8, "general"))
-        for m in _GRID_ADDRESS.finditer(text) if _GRID_GATE.search(text) else ():
+        for m in _GRID_ADDRESS.finditer(text) if any(g.search(text) for g in _GRID_GATES) else ():
             spans.append(Span("ADDRESS", m.start(), m.end(), 0.8, "general"))
         if "tail" in lowered or "aircraft" in lowered or "n-number" in lowered:
             for m in _TAIL_NUMBER.finditer(text):
@@ -1260,7 +1265,7 @@ def _other_identifiers(text: str, spans: Iterable[Span]) -> list[Span]:
     claimed = sorted((s.start, s.end) for s in spans)
     starts = [s for s, _ in claimed]
     out: list[Span] = []
-    for m in _NUMBER.finditer(text):
+    for m in (_NUMBER_ASCII if text.isascii() else _NUMBER).finditer(text):
         num_start, end = m.span()
         if end - num_start < 5:
             continue  # most numbers: too short to identify anyone

@@ -178,8 +178,11 @@ _FRENCH_STREET_CUES: Final = (
     " rang ",
     " mont\u00e9e ",
 )
-#: What every town-region match holds, led by its comma or bracket (a fast scan).
-_REGION_GATE: Final = re.compile(rf"[,(][ \t]*(?:{_REGIONS})\b")
+#: What every town-region match holds, led by its comma or bracket (a fast scan): one pattern
+#: for each, led by it as a literal (found faster than the class of the two).
+_REGION_GATES: Final = tuple(
+    re.compile(rf"{re.escape(lead)}[ \t]*(?:{_REGIONS})\b") for lead in ",("
+)
 
 
 class OtherLanguageRecognizer(Recognizer):
@@ -189,7 +192,7 @@ class OtherLanguageRecognizer(Recognizer):
 
     def analyze(self, text: str) -> list[Span]:
         # "Toronto, Ontario" is written in English notes too
-        spans = _towns(text) if _REGION_GATE.search(text) else []
+        spans = _towns(text) if any(g.search(text) for g in _REGION_GATES) else []
         lowered = " " + text.lower()
         if (
             _ANY_FUNCTION_WORD.search(lowered)

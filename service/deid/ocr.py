@@ -12,6 +12,7 @@ spans found in it are offsets into the original note.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Final
 
 #: A number-like token: digits, look-alike letters, date/ID separators and masks ("xxx-xx-").
@@ -19,9 +20,35 @@ _TOKEN: Final = re.compile(
     # led by its first character (a fast scan), the character before it checked behind it
     r"[0-9OolIxX*](?<![A-Za-z0-9][0-9OolIxX*])[0-9OolIxX*/.-]*[0-9OolI](?![A-Za-z0-9])"
 )
+#: A stretch of token characters from a digit on. Every token worth reading holds a digit, and
+#: a digit is a far rarer first character to scan for than the "o" and "l" that can lead a
+#: token; the stretch's start is then found by stepping back over token characters.
+_DIGIT_RUN: Final = re.compile(r"[0-9][0-9OolIxX*/.-]*")
+_TOKEN_CHARS: Final = frozenset("0123456789OolIxX*/.-")
 _LOOKALIKE: Final = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
-#: The cheap test: a look-alike letter touching a digit.
-_GATE: Final = re.compile(r"[0-9OolI](?:(?<=[0-9])[OolI]|(?<=[OolI])[0-9])")
+#: The cheap test: a look-alike letter touching a digit. Led by the digit (rarer than "o" and
+#: "l"), the letter looked for after it or behind it.
+_GATE: Final = re.compile(r"[0-9](?:[OolI]|(?<=[OolI][0-9]))")
+
+
+def _candidate_tokens(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_TOKEN.finditer(text)`` that hold a digit and a look-alike letter.
+
+    A token never crosses a character outside ``_TOKEN_CHARS``, and the matches inside one
+    maximal stretch of such characters depend only on it and the characters either side, so
+    the scan restarts at each stretch that holds both a digit and a look-alike letter.
+    """
+    for run in _DIGIT_RUN.finditer(text):
+        start, end = run.span()
+        while start and text[start - 1] in _TOKEN_CHARS:
+            start -= 1
+        stretch = text[start:end]
+        if "O" not in stretch and "o" not in stretch and "l" not in stretch and "I" not in stretch:
+            continue
+        for m in _TOKEN.finditer(text, start):
+            if m.start() >= end:
+                break
+            yield m
 
 
 def read_digits(text: str) -> str:
@@ -30,7 +57,7 @@ def read_digits(text: str) -> str:
         return text
     parts: list[str] = []
     last = 0
-    for m in _TOKEN.finditer(text):
+    for m in _candidate_tokens(text):
         token = m.group()
         digits = sum(c.isdigit() for c in token)
         if digits < 2 or not any(c in "OolI" for c in token):

@@ -183,3 +183,39 @@ def _tails(tails: list[str], ignore_case: bool) -> str:
         except ValueError:
             pass  # an order no tree keeps: the plain alternation
     return f"(?:{'|'.join(tails)})"
+
+
+def ascii_digits(regex: re.Pattern[str]) -> re.Pattern[str]:
+    """``regex`` with every ``\\d`` written ``[0-9]``: the same matches on an ASCII text.
+
+    In a ``str`` pattern ``\\d`` is any Unicode decimal digit, which the engine tests with a
+    category lookup at every character it scans; ``[0-9]`` is a plain range test. On a text for
+    which ``str.isascii()`` holds the two classes hold the same characters, so the rewritten
+    pattern finds exactly what ``regex`` finds there (the caller picks it only for such texts).
+    Inside a character class ``\\d`` becomes the range ``0-9``.
+    """
+    if regex.flags & re.VERBOSE:
+        raise ValueError("verbose patterns are not rewritten")  # a comment could hold "\\d"
+    src = regex.pattern
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(src):
+        char = src[i]
+        if char == "\\":
+            pair = src[i : i + 2]
+            out.append(("0-9" if in_class else "[0-9]") if pair == "\\d" else pair)
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+        if char == "[" and not in_class:
+            in_class = True
+            # "[^]...]", "[]...]": a "]" right after the opening is a literal, not the end
+            for lead in ("^", "]"):
+                if src[i : i + 1] == lead:
+                    out.append(lead)
+                    i += 1
+        elif char == "]" and in_class:
+            in_class = False
+    return re.compile("".join(out), regex.flags)

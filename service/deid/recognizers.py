@@ -21,7 +21,7 @@ from typing import ClassVar, Final
 from service.deid import lexicon as lx
 from service.deid.dates import MONTH, parse_date
 from service.deid.gazetteer import places
-from service.deid.prefix_search import trie_alternation, word_led
+from service.deid.prefix_search import any_of, trie_alternation, word_led
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
 
@@ -429,34 +429,37 @@ class DateRecognizer(PatternRecognizer):
             )
             + r"(?:(?<=[a-z])(?:\s+(?:Day|Eve|Sunday))?|(?<=[A-Z])(?:\s+(?:DAY|EVE|SUNDAY))?)\b",
             0.6,
-            hints=(
-                "CHRISTMAS",
-                "THANKSGIVING",
-                "EASTER",
-                "NEW YEAR",
-                "HALLOWEEN",
-                "INDEPENDENCE DAY",
-                "MEMORIAL DAY",
-                "LABOR DAY",
-                "VETERANS DAY",
-                "VALENTINE",
-                "JUNETEENTH",
-                "Christmas",
-                "Thanksgiving",
-                "Easter",
-                "New Year",
-                "Halloween",
-                "Independence",
-                "Memorial",
-                "Labor",
-                "Veterans",
-                "Valentine",
-                "Mother",
-                "Father",
-                "Juneteenth",
-                "Hanukkah",
-                "Passover",
-                "Diwali",
+            # Speed: one scan for any of the holidays' words, in place of 27 ``in`` tests.
+            gate=any_of(
+                (
+                    "CHRISTMAS",
+                    "THANKSGIVING",
+                    "EASTER",
+                    "NEW YEAR",
+                    "HALLOWEEN",
+                    "INDEPENDENCE DAY",
+                    "MEMORIAL DAY",
+                    "LABOR DAY",
+                    "VETERANS DAY",
+                    "VALENTINE",
+                    "JUNETEENTH",
+                    "Christmas",
+                    "Thanksgiving",
+                    "Easter",
+                    "New Year",
+                    "Halloween",
+                    "Independence",
+                    "Memorial",
+                    "Labor",
+                    "Veterans",
+                    "Valentine",
+                    "Mother",
+                    "Father",
+                    "Juneteenth",
+                    "Hanukkah",
+                    "Passover",
+                    "Diwali",
+                )
             ),
         ),
     )
@@ -1407,7 +1410,8 @@ class AddressRecognizer(PatternRecognizer):
             if town and _specific(town.group(1).split()):
                 spans.append(Span("LOCATION", town.start(1), town.end(1), 0.7, "street-town"))
         for m in _SHOP_ON.finditer(text):
-            if not _SHOP_WORD.search(text, max(0, m.start() - 12), m.start()):
+            start = m.start() - 1  # the blank before "on"
+            if not _SHOP_WORD.search(text, max(0, start - 12), start):
                 continue
             words = m.group(1).split()
             if _specific(words) and not MONTH_RE.match(words[0]):
@@ -1440,7 +1444,9 @@ _IN_TOWN_AFTER: Final = re.compile(
 _CALENDAR_WORDS: Final = lx.MONTH_WORDS | lx.WEEKDAY_WORDS | {"today", "tomorrow"}
 
 #: "the Walgreens on Lyndale", "pharmacy on Coors": a street named without its suffix.
-_SHOP_ON: Final = re.compile(r"[ \t]on[ \t]+([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)\b")
+#: " on Main St": led by "on" (a literal the engine finds fast, where a leading blank is tried at
+#: every space), the blank before it checked behind it.
+_SHOP_ON: Final = re.compile(r"on(?<=[ \t]on)[ \t]+([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)\b")
 _SHOP_WORD: Final = re.compile(
     r"(?i:walgreens|cvs|rite aid|pharmacy|store|branch|location|office|clinic|the one)[ \t]*$"
 )

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from service.deid import context, ocr
+from service.deid import casing, context, cues, generalise, languages, ocr, recognizers, spoken
 from service.deid.context import DeidContext
-from service.deid.prefix_search import any_of, ascii_cases, trie_alternation, word_led
+from service.deid.prefix_search import any_of, ascii_cases, ascii_digits, trie_alternation, word_led
 from service.deid.spans import Span
 
 #: Texts that put words at boundaries, inside words, at the ends, in other cases and glued to
@@ -171,13 +171,78 @@ def test_word_led_refuses_a_branch_without_a_plain_first_letter() -> None:
 
 
 def test_ocr_gate_finds_every_letter_digit_contact() -> None:
+    # the gate is a yes/no test (``search``); where it matches does not matter
     plain = re.compile(r"[0-9][OolI]|[OolI][0-9]")
     texts = ("O4/17/1951", "2O25", "xxx-xx-O6l5", "SpO2", "O", "0", "lO", "Ol0", "10l/min", "I-10")
-    for text in (*texts, *_TEXTS):
-        assert bool(plain.search(text)) == bool(ocr._GATE.search(text))
-        assert [m.span() for m in plain.finditer(text)] == [
-            m.span() for m in ocr._GATE.finditer(text)
-        ]
+    rng = random.Random(7)
+    fuzz = ["".join(rng.choice("0O1lIoa x") for _ in range(rng.randint(0, 8))) for _ in range(5000)]
+    for text in (*texts, *_TEXTS, *fuzz):
+        assert bool(plain.search(text)) == bool(ocr._GATE.search(text)), text
+
+
+def test_ocr_candidate_tokens_are_the_tokens_with_a_digit_and_a_lookalike() -> None:
+    def wanted(token: str) -> bool:
+        return any(c.isdigit() for c in token) and any(c in "OolI" for c in token)
+
+    texts = ("DOB: O4/17/1951", "2O25 and xxx-xx-O6l5", "SpO2 98%", "10l/min", "I-10 lot ZB48812O7")
+    rng = random.Random(11)
+    fuzz = [
+        "".join(rng.choice("0123OolIxX*/.-a b\nZ9") for _ in range(rng.randint(0, 25)))
+        for _ in range(5000)
+    ]
+    for text in (*texts, *_TEXTS, *fuzz):
+        plain = [m.span() for m in ocr._TOKEN.finditer(text) if wanted(m.group())]
+        fast = [m.span() for m in ocr._candidate_tokens(text) if wanted(m.group())]
+        assert plain == fast, text
+
+
+def test_reference_initials_are_the_multiline_caret_pattern() -> None:
+    plain = re.compile("^" + cues._REFERENCE_INITIALS_LINE, re.MULTILINE)
+    texts = (
+        "AMTB/jrk",
+        "Signed\nAMTB/jrk\n",
+        "  DRS : mlw \nx\nAB/cd",
+        "XABCD/jr\nAB/c",
+        "\n\nAB:xyz",
+    )
+    rng = random.Random(13)
+    fuzz = [
+        "".join(rng.choice("ABCab \t\n/:xyz") for _ in range(rng.randint(0, 25)))
+        for _ in range(5000)
+    ]
+    for text in (*texts, *_TEXTS, *fuzz):
+        expected = [(m.span(1), m.span(2)) for m in plain.finditer(text)]
+        assert [(m.span(1), m.span(2)) for m in cues._reference_initials(text)] == expected, text
+
+
+def test_ascii_digits_spells_every_digit_class_as_a_range() -> None:
+    regex = re.compile(r"[\d.]\d{2}[^\d]\D\\d[]\d]", re.MULTILINE)
+    fast = ascii_digits(regex)
+    assert fast.pattern == r"[0-9.][0-9]{2}[^0-9]\D\\d[]0-9]"
+    assert fast.flags == regex.flags
+    with pytest.raises(ValueError):
+        ascii_digits(re.compile(r"\d  # a digit", re.VERBOSE))
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [cues._AGE_SEX, cues._TWO_DIGIT_YEAR, generalise._NUMBER, re.compile(r"[\d-]+(?<!\d-\d)\D\d?")],
+)
+def test_ascii_digits_finds_the_same_matches_in_ascii_text(regex: re.Pattern[str]) -> None:
+    fast = ascii_digits(regex)
+    texts = (
+        "Brooke Stone, 62F; R.S., 36M ROSS, ANN 91 YOF 45 y/o m 7yo f",
+        "DOB 29 Feb 88 | seen 3-Mar-24; 1 Jan 2025",
+        "0471-2291863 SP 31884 #448211 12 345 678-9 1.5 3,000 4/5",
+    )
+    rng = random.Random(17)
+    alphabet = "0123456789 -/.,:MFyoYOJanFebDec|;\t\n"
+    fuzz = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in (*texts, *_TEXTS, *fuzz):
+        if not text.isascii():
+            continue
+        expected = [(m.span(), m.groups()) for m in regex.finditer(text)]
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == expected, text
 
 
 def test_ascii_cases_are_every_character_ignore_case_matches() -> None:
@@ -271,3 +336,79 @@ def test_any_case_classes_are_the_ignore_case_classes() -> None:
         for code in range(0x10000):
             char = chr(code)
             assert bool(plain.fullmatch(char)) == bool(fast.fullmatch(char)), hex(code)
+
+
+def test_shop_on_is_the_blank_led_pattern() -> None:
+    plain = re.compile(r"[ \t]on[ \t]+([A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)\b")
+    texts = ("the branch on Main St", "on Elm on Oak\ton  Pine Hill", "Don Main, won Elm,on Oak")
+    rng = random.Random(19)
+    fuzz = [
+        "".join(rng.choice(" \tonMaEl") for _ in range(rng.randint(0, 20))) for _ in range(5000)
+    ]
+    for text in (*texts, *_TEXTS, *fuzz):
+        expected = [(m.start(), m.span(1)) for m in plain.finditer(text)]
+        # the fast pattern starts at "on", one past the blank the plain one starts at
+        found = [(m.start() - 1, m.span(1)) for m in recognizers._SHOP_ON.finditer(text)]
+        assert found == expected, text
+
+
+def test_letter_cases_count_the_title_word_matches() -> None:
+    rng = random.Random(23)
+    alphabet = "AaZz Qq\u00c9\u00e9\u0130\u0131\u212a\u017f1-\n"
+    fuzz = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))) for _ in range(5000)]
+    for text in (*_TEXTS, *fuzz):
+        expected = len(casing._TITLE_WORD.findall(text))
+        assert text.translate(casing._LETTER_CASES).count("Aa") == expected, text
+
+
+@pytest.mark.parametrize(
+    ("plain", "gates", "alphabet", "texts"),
+    [
+        (
+            re.compile(r"[NSEW]\.?[ \t]+\d{2,5}[ \t]+[NSEW]\b"),
+            generalise._GRID_GATES,
+            "NSEWX. \t0123x",
+            ("lives at 1180 E. 400\tS.", "1180 E 400 S", "N 12 W", "X 12 W", "E 400 Sx"),
+        ),
+        (
+            re.compile(rf"[,(][ \t]*(?:{languages._REGIONS})\b"),
+            languages._REGION_GATES,
+            ",( \tOntarioQuebecx",
+            ("Toronto, Ontario", "(Quebec)", "Ontario", ",\tQuebecx", "( Ontario."),
+        ),
+        (
+            re.compile(
+                r"(?:unit|apt|apartment|suite|number)[ \t]+(?:zero|oh|one|two|three|four|five|six|"
+                r"seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|"
+                r"seventy|eighty|ninety)\b"
+            ),
+            spoken._UNIT_CUES,
+            "unitaprmesubr \tonefifteno",
+            (
+                "unit two b",
+                "apartment fifteen",
+                "apt one",
+                "suite oh",
+                "number nineteen",
+                "unit tw",
+            ),
+        ),
+    ],
+)
+def test_split_gates_find_what_the_class_led_pattern_finds(
+    plain: re.Pattern[str],
+    gates: tuple[re.Pattern[str], ...],
+    alphabet: str,
+    texts: tuple[str, ...],
+) -> None:
+    rng = random.Random(29)
+    fuzz = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(4000)]
+    for text in (*texts, *_TEXTS, *fuzz):
+        assert any(g.search(text) for g in gates) == bool(plain.search(text)), text
+
+
+def test_road_cue_gate_is_the_in_tests() -> None:
+    texts = ("out on crater lake hwy", "1190 old fort rd,", "the ave", "avenue", " Rd", "x\thwy")
+    for text in (*texts, *_TEXTS):
+        expected = any(cue in text for cue in cues._ROAD_CUES)
+        assert bool(cues._ANY_ROAD_CUE.search(text)) == expected, text

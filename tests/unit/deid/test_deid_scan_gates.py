@@ -28,7 +28,7 @@ CASES: list[tuple[str, re.Pattern[str], Gate, str]] = [
     ("city-country-2", gen._CITY_COUNTRY, lambda t: bool(gen._CITY_COUNTRY_GATE.search(t)),
      "from San Pedro, El Salvador"),
     ("oid", gen._OID, lambda t: bool(gen._OID_GATE.search(t)), "UID 1.2.840.113619.2.55 sent"),
-    ("grid", gen._GRID_ADDRESS, lambda t: bool(gen._GRID_GATE.search(t)), "lives at 1180 E. 400\tS."),
+    ("grid", gen._GRID_ADDRESS, _any_gate(gen._GRID_GATES), "lives at 1180 E. 400\tS."),
     ("short-year", gen._MONTH_SHORT_YEAR, _any_gate(gen._QUOTED_YEAR), "since Nov \u201946"),
     ("short-year-2", gen._MONTH_SHORT_YEAR, _any_gate(gen._QUOTED_YEAR), "Sept. '99 visit"),
     ("signed", rec._SIGNED_INITIALS, lambda t: bool(rec._BY_INITIALS.search(t)),

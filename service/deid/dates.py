@@ -54,7 +54,12 @@ def _pad(value: int, like: str) -> str:
 def _month_word(month: int, like: str) -> str:
     full = _MONTH_NAMES[month - 1]
     bare = like.rstrip(".")
-    word = full if len(bare) > 4 or bare.lower() == full else full[: max(3, len(bare))]
+    if len(bare) > 4 or bare.lower() in _MONTH_NAMES:
+        word = full  # "June" or "July" written out: so is the shifted month
+    else:
+        # "Sept." is September's own four-letter abbreviation: "Sept." moves to "Oct.", never
+        # "Octo.", and "Oct." to "Sept." only when the original wrote it so
+        word = "sept" if month == 9 and bare.lower() == "sept" else full[:3]
     if like.endswith("."):
         word += "."
     if like.isupper():
@@ -126,6 +131,15 @@ def _weekday_word(when: dt.date, like: str) -> str:
 
 def _read(text: str) -> tuple[dt.date, _Render] | None:
     s = text.strip()
+    read = _read_one(s)
+    if read is None and ("  " in s or " /" in s or " -" in s or " ," in s):
+        # typewriter spacing ("4 / 19 / 1925", "Friday ,  November  8th"): read, and written
+        # back, closed up
+        return _read_one(_CLOSE_UP_SPACE.sub("", _SPACE_RUN.sub(" ", s)))
+    return read
+
+
+def _read_one(s: str) -> tuple[dt.date, _Render] | None:
     lead = _WEEKDAY_LEAD.fullmatch(s)
     if lead:
         # the weekday is written again for the shifted date, so the two never disagree
@@ -136,6 +150,11 @@ def _read(text: str) -> tuple[dt.date, _Render] | None:
         like, gap = lead.group(1), lead.group(2)
         return when, lambda x: f"{_weekday_word(x, like)}{gap}{render(x)}"
     return _read_date(s)
+
+
+#: Spaces before a separator or comma, or after a slash or hyphen, in a typewriter date.
+_CLOSE_UP_SPACE: Final = re.compile(r" (?=[,/.-])|(?<=[/-]) ")
+_SPACE_RUN: Final = re.compile(r"[ \t]+")
 
 
 def _read_date(s: str) -> tuple[dt.date, _Render] | None:

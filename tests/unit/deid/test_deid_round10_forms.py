@@ -12,6 +12,7 @@ import pytest
 
 from service.deid import find_spans
 from service.deid.census import NOT_NAMES, build
+from service.deid.dates import shift_date
 from service.deid.lexicon import first_names, read_words
 from service.deid.spacing import compact_spacing
 from tests.unit.deid.conftest import covered, untouched
@@ -150,3 +151,17 @@ def test_census_build_filters_words_states_and_months(tmp_path: Path) -> None:
     body = (tmp_path / "census_given.txt").read_text().splitlines()
     assert body[0].startswith("# Derived from the 1990 US Census")
     assert body[2:] == ["brooke james mary"]
+
+
+@pytest.mark.parametrize(
+    ("value", "days", "shifted"),
+    [
+        ("4 / 19 / 1925", 17, "5/6/1925"),  # typewriter spacing: read and written closed up
+        ("Sept.  30 ,  1996", 17, "Oct. 17, 1996"),
+        ("Sept. 30, 1996", 17, "Oct. 17, 1996"),  # never "Octo."
+        ("Oct. 2, 2020", -10, "Sep. 22, 2020"),
+        ("June 3, 2020", -40, "April 24, 2020"),  # a month written out stays written out
+    ],
+)
+def test_shifted_dates_keep_a_readable_form(value: str, days: int, shifted: str) -> None:
+    assert shift_date(value, days) == shifted

@@ -610,7 +610,7 @@ _SEED_TOKEN: Final = re.compile(
 
 #: "ETG 500 NG/ML": a seed followed by "per unit" is a unit, whatever name it spells; one
 #: followed by a scale's noun is its eponym ("Summer Wells" is charge nurse, "Wells score 6").
-_PER_UNIT: Final = re.compile(
+_NOT_A_NAME_AFTER: Final = re.compile(
     r"/(?i:ml|dl|l|kg|g|mg|min|hr?|day|d)\b"
     r"|[ \t]+(?i:score|criteria|level|classification|scale|grade|stage|sign)\b"
 )
@@ -654,7 +654,7 @@ def propagate_names(
             if end + 1 < n and text[end] in "'\u2019" and text[end + 1] in "sS":
                 end += 2
             after_ok = end >= n or not (text[end].isalnum() or text[end] == "-")
-            if before_ok and after_ok and not _PER_UNIT.match(text, end):
+            if before_ok and after_ok and not _NOT_A_NAME_AFTER.match(text, end):
                 word = text[pos : pos + len(seed)]
                 if word[:1].isupper() or (
                     free

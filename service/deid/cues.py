@@ -34,6 +34,8 @@ from service.deid.spans import Span
 _WORD: Final = r"[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?"
 _CAPS: Final = r"[A-Z]{2,}(?:[-'][A-Z]{2,})?"
 _RELATION: Final = "|".join(sorted(lx.RELATION_WORDS | {"sister"}, key=len, reverse=True))
+#: Month names in Title case only (``dates.MONTH`` reads any case; these cues stay with the
+#: written form: "29 Feb 88", "2nd day of May").
 _MONTH: Final = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
@@ -207,16 +209,17 @@ _PERSON_VERB: Final = (
 )
 
 
-_MONTH_NAMES: Final = frozenset(["June", "April", "August"])
+#: Months that are also given names ("May" is left out: "May I", "May is busy").
+_MONTH_GIVEN_NAMES: Final = frozenset(["june", "april", "august"])
 _AUXILIARY: Final = re.compile(r"[ \t]+(?:will|would|was|is|has|had)\b")
 
 
 @lru_cache(maxsize=1)
 def _word_name_subject() -> re.Pattern[str]:
     """A given name that is also a word, in Title case, then a person's verb or "'s" and a
-    relative ("Pearl's mother"). "May" is left out: "May I", "May is busy"."""
+    relative ("Pearl's mother")."""
     names = sorted(
-        (w.title() for w in lx.ambiguous_names() | {"june", "april", "august"} if w != "may"),
+        (w.title() for w in lx.ambiguous_names() | _MONTH_GIVEN_NAMES if w != "may"),
         key=len,
         reverse=True,
     )
@@ -225,15 +228,23 @@ def _word_name_subject() -> re.Pattern[str]:
     )
 
 
+_WORD_SPLIT: Final = re.compile(r"[ \t-]+")
+
+
+def _words(text: str, start: int, end: int) -> list[str]:
+    """The lower-case words of ``text[start:end]`` (hyphenated parts apart)."""
+    return _WORD_SPLIT.split(text[start:end].lower())
+
+
 def _not_stop(text: str, span: tuple[int, int]) -> bool:
     """No word of the span is a stop word (a month is not one here: "sister June Okafor")."""
-    words = re.split(r"[ \t-]+", text[span[0] : span[1]].lower())
-    return not any(w in lx.STOP and w not in lx.MONTH_WORDS for w in words)
+    return not any(w in lx.STOP and w not in lx.MONTH_WORDS for w in _words(text, *span))
 
 
-def _starts_word(text: str, start: int) -> bool:
-    """Nothing word-like is glued to the left of ``start``."""
-    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_")
+def _starts_word(text: str, start: int, glue: str = "_") -> bool:
+    """Nothing word-like is glued to the left of ``start``: a letter, a digit or one of
+    ``glue``."""
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in glue)
 
 
 def _reference_initials(text: str) -> Iterator[re.Match[str]]:
@@ -263,9 +274,7 @@ class CueRecognizer(Recognizer):
                 add(Span("NAME", *m.span(), 0.85, self.name))
         if ". (" in text or ".(" in text:
             for m in _INITIALS_CREDENTIAL.finditer(text):
-                if m.start() == 0 or not (
-                    text[m.start() - 1].isalnum() or text[m.start() - 1] == "."
-                ):
+                if _starts_word(text, m.start(), glue="."):
                     add(Span("NAME", *m.span(1), 0.8, self.name))
         if "/" in text or ":" in text:
             for m in _reference_initials(text):
@@ -273,7 +282,7 @@ class CueRecognizer(Recognizer):
                 add(Span("NAME", *m.span(2), 0.8, self.name))
         if "_" in text:
             for m in _FILE_NAME.finditer(text):
-                if m.start() == 0 or not text[m.start() - 1].isalnum():
+                if _starts_word(text, m.start(), glue=""):
                     add(Span("NAME", *m.span(1), 0.85, self.name))
         if "(" in text:
             for m in _BRACKET_AGE.finditer(text):
@@ -295,9 +304,7 @@ class CueRecognizer(Recognizer):
             if _starts_word(text, m.start()) and before and before[-1].lower() in _DAY_PREPOSITIONS:
                 add(Span("DATE", *m.span(1), 0.7, self.name))
         for m in (_TWO_DIGIT_YEAR_ASCII if ascii_text else _TWO_DIGIT_YEAR).finditer(text):
-            if m.start() == 0 or not (
-                text[m.start() - 1].isalnum() or text[m.start() - 1] in "/._"
-            ):
+            if _starts_word(text, m.start(), glue="/._"):
                 add(Span("DATE", *m.span(), 0.8, self.name))
         for m in _STREET_ADDRESS_WORD.finditer(text):
             if _starts_word(text, m.start()):
@@ -306,7 +313,7 @@ class CueRecognizer(Recognizer):
             words = _TWO_WORDS_BEFORE.search(text, max(0, m.start() - 40), m.start())
             if words is None:
                 continue
-            parts = re.split(r"[ \t-]+", text[words.start() : m.end()].lower())
+            parts = _words(text, words.start(), m.end())
             if not any(w in lx.STOP or w in lx.EPONYMS for w in parts):
                 add(Span("NAME", words.start(), m.end(), 0.7, self.name))
         for m in _word_name_subject().finditer(text):
@@ -319,7 +326,7 @@ class CueRecognizer(Recognizer):
                 and line_head.strip()
                 and text[max(0, start - 2) : start] not in (". ", "? ", "! ")
             ):
-                if m.group() in _MONTH_NAMES and _AUXILIARY.match(text, m.end()):
+                if m.group().lower() in _MONTH_GIVEN_NAMES and _AUXILIARY.match(text, m.end()):
                     continue  # "June is a busy month", "April was hard"
                 add(Span("NAME", *m.span(), 0.7, self.name))
         for m in _RELATIVE.finditer(text):
@@ -341,9 +348,7 @@ class CueRecognizer(Recognizer):
                     add(Span("DATE", *m.span(), 0.6, self.name))
         street_cue = _STREET_CUE.search(text) is not None
         for m in _LOWER_STREET.finditer(text) if street_cue else ():
-            if m.start() == 0 or not (
-                text[m.start() - 1].isalnum() or text[m.start() - 1] in ".,/-"
-            ):
+            if _starts_word(text, m.start(), glue=".,/-"):
                 add(Span("ADDRESS", *m.span(), 0.8, self.name))
         if _ANY_ROAD_CUE.search(text):
             for m in _LOWER_ROAD.finditer(text):

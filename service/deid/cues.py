@@ -30,6 +30,7 @@ from service.deid.dates import DAY_WORD
 from service.deid.prefix_search import any_of, ascii_digits, trie_alternation
 from service.deid.recognizers import STREET_SUFFIX, Recognizer
 from service.deid.spans import Span
+from service.deid.wordlist import common_words
 
 _WORD: Final = r"[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?"
 _CAPS: Final = r"[A-Z]{2,}(?:[-'][A-Z]{2,})?"
@@ -199,6 +200,60 @@ _LOWER_STATE_ZIP: Final = re.compile(
     rf",[ \t]*(?:{lx.STATE_ABBR.lower()})\.?[ \t]+(\d{{5}}(?:-\d{{4}})?)(?![\w-])"
 )
 
+#: "admitted from bishop california", "lives in bend oregon": a lower-case town before its state.
+_LOWER_TOWN_STATE: Final = re.compile(
+    r"(?:from|in|near|to|of|outside)[ \t]+([a-z][a-z'\u2019-]+(?:[ \t][a-z][a-z'\u2019-]+)?)[ \t]+"
+    # (the state may have its capital back: lower-case notes are read with names restored)
+    rf"(?:{trie_alternation(lx.STATE_NAMES.lower())}|{trie_alternation(lx.STATE_NAMES)})\b"
+)
+#: "north main street bishop nine three five one four": a lower-case town between the street
+#: and a ZIP read out.
+_LOWER_TOWN_ZIP: Final = re.compile(
+    rf"(?:{_LOWER_SUFFIX})\.?,?[ \t]+([a-z][a-z'\u2019-]+(?:[ \t][a-z][a-z'\u2019-]+)?),?[ \t]+"
+    r"(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|oh)[ \t]+){4}"
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|oh)\b"
+)
+#: " california", " California": a state's name after a space (the gate of the town rule).
+_STATE_FORMS: Final = tuple(
+    f" {form}" for state in lx.STATE_NAMES.split("|") for form in (state, state.lower())
+)
+_SPOKEN_ZIP_GATE: Final = re.compile(
+    rf" (?:{_LOWER_SUFFIX})\.?,?[ \t]+[a-z]+(?:[ \t][a-z]+)?,?[ \t]+(?:zero|one|two|three|four|"
+    r"five|six|seven|eight|nine|oh) "
+)
+_NOT_TOWN_WORDS: Final = frozenset(
+    [
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "rural",
+        "coastal",
+        "upstate",
+        "downstate",
+        "the",
+        "a",
+        "an",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "your",
+        "its",
+        "this",
+        "that",
+        "new",
+        "old",
+        "north",
+        "south",
+        "east",
+        "west",
+    ]
+)
+
+
 #: What a person does in a note ("Summer reports a fall", "June will visit", "Ivy born 36w4d"):
 #: after a given name that is also a word, the verb makes it the name.
 _PERSON_VERB: Final = (
@@ -226,6 +281,199 @@ def _word_name_subject() -> re.Pattern[str]:
     return re.compile(
         rf"(?:{'|'.join(names)})(?=[ \t]+(?:{_PERSON_VERB})\b|['\u2019]s[ \t]+(?:{_RELATION})\b)"
     )
+
+
+#: "initials PR", "Initials: JKT": a person's initials named as such.
+_INITIALS_WORD: Final = re.compile(r"[Ii]nitials[ \t]*:?[ \t]+([A-Z]{2,3})(?![\w.])")
+#: 'now called "Juniper"', "goes by 'Bea'": a name in quotes after a verb of naming.
+_CALLED: Final = re.compile(
+    r"(?:called|calls?[ \t]+(?:him|her|them)|nicknamed|goes[ \t]+by|known[ \t]+as|named)[ \t]+[\"'\u201c\u2018]"
+    r"([A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019]+)?)[\"'\u201d\u2019]"
+)
+#: "D-ABMDI #1452", "RN #448190": a certificate's number right after the credential.
+_CREDENTIAL_NUMBER: Final = re.compile(rf"{lx.CREDENTIALS_TREE}[ \t]*#[ \t]?(\d{{3,9}})(?![\w-])")
+#: "G. Marsh, PharmD", "D. Bishop, MDiv": an initial and a word before a credential (the word
+#: may be an ordinary one: the frame makes it a name).
+_INITIAL_WORD_CREDENTIAL: Final = re.compile(
+    rf"[A-Z]\.[ \t]?[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?(?=,?[ \t]+{lx.CREDENTIALS_TREE})"
+)
+#: "the 10th of January": the article belongs to the date (the date rules stop at the number).
+_THE_ORDINAL_OF_MONTH: Final = re.compile(
+    rf"[Tt]he[ \t]+\d\d?(?:st|nd|rd|th)[ \t]+of[ \t]+{_MONTH}\b"
+)
+#: "(the 16th)", "til the 14th,", 'about the 20th" of last month': a day of the month written
+#: alone, closed by a bracket, punctuation, the line's end or "of last month".
+_THE_ORDINAL: Final = re.compile(
+    r"[Tt]he[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th))"
+    r"(?=[\"\u201d]?[ \t]+of[ \t]+(?:this|last|next|the)[ \t]+month|\)|[ \t]*[,;.]|[ \t]*$)",
+    re.MULTILINE,
+)
+_ORDINAL_CUES: Final = frozenset(
+    [
+        "til",
+        "till",
+        "until",
+        "thru",
+        "through",
+        "on",
+        "by",
+        "since",
+        "before",
+        "after",
+        "from",
+        "about",
+        "around",
+    ]
+)
+#: "Wed 16-Oct", "16-Oct:": a day and a month joined by a hyphen.
+_DAY_DASH_MONTH: Final = re.compile(rf"(?:[12]?\d|3[01])-{_MONTH}\b(?![-/.]?\d)")
+_MONTH_DAY: Final = r"(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])"
+#: "- 10/2 0900: RN visit", "- 11/12: last dose": a month/day heading a log line.
+_MD_LINE_HEAD: Final = re.compile(
+    rf"^[ \t]*(?:[-*\u2022][ \t]*)?({_MONTH_DAY})(?=:|[ \t]+(?:[01]\d|2[0-3])[0-5]\d\b)",
+    re.MULTILINE,
+)
+#: "LABS\t9/16\t9/19\t9/22": month/day cells of one table row (two or more in the row).
+_MD_CELL: Final = re.compile(rf"\t({_MONTH_DAY})(?=\t|$)", re.MULTILINE)
+#: "chego no dia 14", "sexta-feira, dia 14": a day of the month in Portuguese or Spanish.
+_DIA: Final = re.compile(
+    # ("Dia": a dictation read with its capitals restored may have made the word a name)
+    r"[Dd][i\u00ed]a[ \t]+([12]?\d|3[01])(?!\d|[.,:]\d|/|[ \t]*(?:mm|cm|%|x\b))"
+)
+_DIA_BEFORE: Final = frozenset(
+    [
+        "no",
+        "o",
+        "el",
+        "do",
+        "ao",
+        "al",
+        "del",
+        "feira",
+        "este",
+        "pr\u00f3ximo",
+        "proximo",
+        "desde",
+        "at\u00e9",
+        "hasta",
+    ]
+)
+#: "123.555.789-09": a Brazilian CPF (taxpayer number) in its written form.
+_CPF: Final = re.compile(r"\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w.-])")
+#: "35 209108 664120 3": an IMEI in its printed groups (2-6-6-1).
+_IMEI_GROUPS: Final = re.compile(r"\d\d \d{6} \d{6} \d(?![\w.-])")
+#: "Dr sandoval was great": a lower-case surname after the title in a note with capitals.
+_TITLE_LOWER: Final = re.compile(r"(?:Dr|DR|Doctor)\.?[ \t]+([a-z][a-z'\u2019-]{2,})\b")
+#: "told my sister bev": a relative, then a lower-case word that is not English.
+_LOWER_WORD_AFTER: Final = re.compile(r"[ \t]+([a-z][a-z'\u2019]{2,})\b(?![-/])")
+#: "end of addendum a k job number 4412": a transcriptionist's initials before the job number.
+_JOB_INITIALS: Final = re.compile(
+    r"(?<![\w'])([a-zA-Z])[ \t.]([a-zA-Z])\.?[ \t]+(?i:job)[ \t]+(?i:number|no\.?|#)"
+)
+#: "Seu Tião", "Dona Fátima", "a minha neta Inês": a Portuguese title or relative, then a name.
+_PT_TITLE_NAME: Final = re.compile(
+    r"(?:Seu|Dona|Senhor|Senhora|neta|neto|filha|filho|esposa|marido|irm\u00e3|irm\u00e3o|"
+    r"m\u00e3e|av\u00f3|av\u00f4|sobrinha|sobrinho)[ \t]+"
+    r"([A-Z\u00c0-\u00dd][a-z\u00df-\u00ff'\u2019]+)"
+)
+#: "na Rua do Farol", "Calle de la Luna 14": a street named in Portuguese or Spanish.
+_FOREIGN_STREET: Final = re.compile(
+    r"(?:Rua|Avenida|Travessa|Largo|Estrada|Calle|Camino|Paseo|Carrera|Calzada)[ \t]+"
+    r"(?:(?:de|do|da|dos|das|del|de[ \t]la|la|las|los)[ \t]+)?"
+    r"[A-Z\u00c0-\u00dd][\w'\u2019-]+(?:[ \t]+[A-Z\u00c0-\u00dd][\w'\u2019-]+)?"
+)
+
+
+_WORD_BREAKS: Final = str.maketrans("\"',-", "    ")
+
+
+def _last_word(text: str, start: int) -> str:
+    """The lower-cased word just before ``start`` (quotes, commas and hyphens break words:
+    "sexta-feira, dia 14" gives "feira")."""
+    words = text[max(0, start - 16) : start].translate(_WORD_BREAKS).split()
+    return words[-1].lower() if words else ""
+
+
+def _framed(text: str) -> Iterator[Span]:
+    """Names, dates and identifiers known by a frame around them (round 11's cues)."""
+    source = CueRecognizer.name
+    if "nitials" in text:
+        for m in _INITIALS_WORD.finditer(text):
+            if _starts_word(text, m.start()):
+                yield Span("NAME", *m.span(1), 0.8, source)
+    if '"' in text or "\u201c" in text or "'" in text:
+        for m in _CALLED.finditer(text):
+            if _starts_word(text, m.start()):
+                yield Span("NAME", *m.span(1), 0.8, source)
+    if "#" in text:
+        for m in _CREDENTIAL_NUMBER.finditer(text):
+            if _starts_word(text, m.start(), glue="-"):
+                yield Span("LICENSE", *m.span(1), 0.75, source)
+    for m in _INITIAL_WORD_CREDENTIAL.finditer(text):
+        if _starts_word(text, m.start(), glue=".-") and not _not_stop_word(text, m):
+            yield Span("NAME", *m.span(), 0.8, source)
+    if " of " in text:
+        for m in _THE_ORDINAL_OF_MONTH.finditer(text):
+            if _starts_word(text, m.start()):
+                yield Span("DATE", *m.span(), 0.85, source)
+    for m in _THE_ORDINAL.finditer(text):
+        start = m.start()
+        if not _starts_word(text, start):
+            continue
+        if text[start - 1 : start] == "(" or _last_word(text, start) in _ORDINAL_CUES:
+            yield Span("DATE", *m.span(1), 0.7, source)
+    if "-" in text:
+        for m in _DAY_DASH_MONTH.finditer(text):
+            if _starts_word(text, m.start(), glue="/.-"):
+                yield Span("DATE", *m.span(), 0.8, source)
+        for m in _CPF.finditer(text):
+            if _starts_word(text, m.start(), glue=".-"):
+                yield Span("ID", *m.span(), 0.85, source)
+    if "/" in text:
+        for m in _MD_LINE_HEAD.finditer(text):
+            yield Span("DATE", *m.span(1), 0.75, source)
+        if "\t" in text:
+            rows: dict[int, list[re.Match[str]]] = {}
+            for m in _MD_CELL.finditer(text):
+                rows.setdefault(text.rfind("\n", 0, m.start()), []).append(m)
+            for cells in rows.values():
+                if len(cells) >= 2:
+                    for m in cells:
+                        yield Span("DATE", *m.span(1), 0.7, source)
+    if "ia " in text or "\u00eda " in text:
+        for m in _DIA.finditer(text):
+            if _starts_word(text, m.start()) and _last_word(text, m.start()) in _DIA_BEFORE:
+                yield Span("DATE", *m.span(1), 0.75, source)
+    for m in _IMEI_GROUPS.finditer(text):
+        if _starts_word(text, m.start(), glue=".-"):
+            yield Span("DEVICE", *m.span(), 0.8, source)
+    common = common_words()
+    for m in _TITLE_LOWER.finditer(text):
+        word = m.group(1)
+        if _starts_word(text, m.start()) and word not in common and word not in lx.STOP:
+            yield Span("NAME", *m.span(1), 0.7, source)
+    for m in _RELATIVE.finditer(text):
+        if not _starts_word(text, m.start()):
+            continue
+        after = _LOWER_WORD_AFTER.match(text, m.end())
+        if after and after.group(1) not in common and after.group(1) not in lx.STOP:
+            yield Span("NAME", *after.span(1), 0.65, source)
+    if "job" in text or "JOB" in text or "Job" in text:
+        for m in _JOB_INITIALS.finditer(text):
+            yield Span("NAME", m.start(1), m.end(2), 0.7, source)
+    if not text.isascii():
+        for m in _PT_TITLE_NAME.finditer(text):
+            if _starts_word(text, m.start()):
+                yield Span("NAME", *m.span(1), 0.75, source)
+    for m in _FOREIGN_STREET.finditer(text):
+        if _starts_word(text, m.start()):
+            yield Span("ADDRESS", *m.span(), 0.75, source)
+
+
+def _not_stop_word(text: str, m: re.Match[str]) -> bool:
+    """The word after the initial is a stop word ("A. Fib, RN" is not a name)."""
+    word = text[m.start() + 2 : m.end()].strip().lower()
+    return word in lx.STOP
 
 
 _WORD_SPLIT: Final = re.compile(r"[ \t-]+")
@@ -356,4 +604,15 @@ class CueRecognizer(Recognizer):
                     add(Span("ADDRESS", *m.span(1), 0.7, self.name))
         for m in _LOWER_STATE_ZIP.finditer(text):
             add(Span("ZIP", *m.span(1), 0.8, self.name))
+        # gates: a lower-case state's name; a street type before a spoken digit
+        lower_state = any(state in text for state in _STATE_FORMS)
+        spoken_zip = _SPOKEN_ZIP_GATE.search(text) is not None
+        for pattern, cued in ((_LOWER_TOWN_STATE, lower_state), (_LOWER_TOWN_ZIP, spoken_zip)):
+            if cued:
+                for m in pattern.finditer(text):
+                    town = m.group(1).split()
+                    # ("bishop" is a title word, so the stop words are not asked here)
+                    if _starts_word(text, m.start()) and _NOT_TOWN_WORDS.isdisjoint(town):
+                        add(Span("LOCATION", *m.span(1), 0.7, self.name))
+        spans.extend(_framed(text))
         return spans

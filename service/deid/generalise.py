@@ -204,7 +204,10 @@ _COUNTRIES: Final = (
     r"Malaysia|Vietnam|Laos|Cambodia|Philippines|Indonesia|China|Japan|Korea|Taiwan|Mexico|"
     r"Guatemala|Honduras|El Salvador|Nicaragua|Cuba|Haiti|Dominican Republic|Jamaica|Colombia|"
     r"Venezuela|Ecuador|Peru|Brazil|Argentina|Chile|Ukraine|Russia|Poland|Romania|Germany|France|"
-    r"Italy|Spain|Portugal|Greece|Turkey|Ireland|England|Scotland|Wales|Canada|Australia"
+    r"Italy|Spain|Portugal|Greece|Turkey|Ireland|England|Scotland|Wales|Canada|Australia|"
+    # islands and regions written where a country would be ("Ponta Delgada, Azores")
+    r"Azores|Madeira|Cape Verde|Cabo Verde|Puerto Rico|Guam|Samoa|Tonga|Fiji|Marshall Islands|"
+    r"Micronesia|Trinidad|Barbados|Bosnia|Serbia|Croatia|Albania|Armenia|Sri Lanka"
 )
 _COUNTRY_NAMES: Final = frozenset(_COUNTRIES.split("|"))
 #: A species name after a genus initial: "P. aeruginosa", "S. aureus".
@@ -1338,6 +1341,26 @@ def cap_tokens(text: str) -> set[str]:
     return set(_CAP_TOKEN.findall(text))
 
 
+#: "tz=America/Chicago": a time-zone name (a region and a city) in a device export.
+_TZ_REGIONS: Final = frozenset(
+    ["America", "Europe", "Asia", "Africa", "Australia", "Pacific", "Atlantic", "Indian"]
+)
+_TIME_ZONE: Final = re.compile(
+    r"(?<![\w/])(?:America|Europe|Asia|Africa|Australia|Pacific|Atlantic|Indian)"
+    r"/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
+)
+#: "Our Lady of Lourdes": a church or hospital named for the Virgin, not a person.
+_OUR_LADY: Final = re.compile(r"Our[ \t]+Lady[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][a-z]+")
+#: "RXBIN 610014  RXPCN HMKPA": a pharmacy-benefit manager's routing numbers, the same for
+#: every member of a plan (the member and group numbers beside them stay PHI).
+_PBM_ROUTING: Final = re.compile(r"\b(?:RX)?(?:BIN|PCN)\b[ \t]*[#:]?[ \t]*([A-Z0-9]{4,10})\b")
+#: "Murray score 3.5", "a George Gauge", "Wells criteria": an eponym names the instrument.
+_EPONYM_BEFORE_NOUN: Final = re.compile(
+    r"([A-Z][a-z]+)(?:['\u2019]s)?[ \t]+(?i:score|scale|gauge|criteria|classification)\b"
+)
+_TITLE_BEFORE: Final = re.compile(r"(?:Dr|Mr|Mrs|Ms|Miss)\.?[ \t]+$")
+
+
 def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[int, int]]:
     """Ranges that carry clinical or non-identifying meaning and must never be removed."""
     if tokens is None:
@@ -1402,6 +1425,18 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             out.append((start, m.end()))
     if "\u00b0" in text:
         out.extend(m.span() for m in _DEGREES.finditer(text))
+    if "/" in text and not tokens.isdisjoint(_TZ_REGIONS):
+        out.extend(m.span() for m in _TIME_ZONE.finditer(text))
+    if "Lady" in tokens:
+        out.extend(m.span() for m in _OUR_LADY.finditer(text))
+    if "BIN" in text or "PCN" in text:
+        out.extend(m.span(1) for m in _PBM_ROUTING.finditer(text))
+    for m in _EPONYM_BEFORE_NOUN.finditer(text):
+        start = m.start()
+        if (start == 0 or not text[start - 1].isalnum()) and not _TITLE_BEFORE.search(
+            text, max(0, start - 6), start
+        ):
+            out.append(m.span())
     if "POS" in tokens or "NEG" in tokens or "RBC" in tokens or "DAT" in tokens:
         out.extend(m.span() for m in _BLOOD_BANK.finditer(text))
     return out

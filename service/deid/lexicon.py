@@ -262,7 +262,9 @@ CREDENTIALS: Final = (
     # laboratory scientists certified by the ASCP sign blood-bank and lab records
     "MT\\(ASCP\\)|MLS\\(ASCP\\)|MLT\\(ASCP\\)|SBB\\(ASCP\\)|"
     # fellowships written with dots in older letters
-    "FCCP|F\\.C\\.C\\.P\\.|F\\.A\\.C\\.P\\.|F\\.A\\.C\\.S\\.|F\\.A\\.C\\.C\\."
+    "FCCP|F\\.C\\.C\\.P\\.|F\\.A\\.C\\.P\\.|F\\.A\\.C\\.S\\.|F\\.A\\.C\\.C\\.|"
+    # chaplains' degrees, sleep-medicine and death-investigator board certifications
+    "MDiv|M\\.Div\\.|BCC|D\\.ABSM|DABSM|D-ABMDI|DABMDI"
 )
 #: ``CREDENTIALS`` as a prefix tree (the same matches, each character looked at once), for
 #: patterns that need no letter or digit after the credential or match the whole token.
@@ -962,6 +964,13 @@ STOP: Final = frozenset(
         "level",
         "phase",
         "tier",
+        # resistant organisms, written in capitals after "ID:" or "isolation:"
+        "cre",
+        "vre",
+        "mrsa",
+        "esbl",
+        "mdro",
+        "kpc",
     ]
 ) | (MONTH_WORDS - {"may"})  # months from MONTH_WORDS; "may" stays out (the verb)
 
@@ -1250,4 +1259,11 @@ PAYERS: Final = (
     "Dean Health Plan",
     "Presbyterian Health Plan",
     "Blue Care Network",
+    # pharmacy-benefit managers, on prior-authorisation faxes
+    "Express Scripts",
+    "EXPRESS SCRIPTS",
+    "CVS Caremark",
+    "OptumRx",
+    "MedImpact",
+    "Prime Therapeutics",
 )

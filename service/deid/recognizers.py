@@ -400,7 +400,8 @@ class DateRecognizer(PatternRecognizer):
         # March 3, 2021 / Mar 3rd / March 2021 / mid-May
         _p(
             MONTH_LED + r"(?:(?:[\s-]+|,\s*)(?:\d{1,2}(?:st|nd|rd|th)?(?!\d|:\d)"
-            r"(?:,?\s+\d{4}(?!\d))?|\d{4}(?!\d)))?",
+            # a year after the day is 18xx-20xx: "Oct 1 1630" is a date and a clock time
+            r"(?:,?\s+(?:1[89]|20)\d\d(?!\d))?|\d{4}(?!\d)))?",
             0.9,
         ),
         # 14th March 2023 / 3rd of March / 02-Apr-2024
@@ -422,7 +423,8 @@ class DateRecognizer(PatternRecognizer):
             # (lower case or capital) picks the half's "Day".
             trie_alternation(
                 "Christmas|Thanksgiving|Easter|New Year's|New Years|Halloween|Independence Day|"
-                "Memorial Day|Labor Day|Veterans Day|Valentine's Day|Valentines Day|Mother's Day|"
+                "Memorial Day|Labor Day|Veterans Day|Valentine's Day|Valentines Day|"
+                "Valentine's day|Valentines day|Mother's Day|"
                 "Mothers Day|Father's Day|Fathers Day|Juneteenth|Hanukkah|Passover|Diwali|"
                 "CHRISTMAS|THANKSGIVING|EASTER|NEW YEAR'S|NEW YEARS|HALLOWEEN|INDEPENDENCE DAY|"
                 "MEMORIAL DAY|LABOR DAY|VETERANS DAY|VALENTINE'S DAY|VALENTINES DAY|JUNETEENTH"
@@ -596,6 +598,8 @@ _VITALS_BEFORE: Final = frozenset(
         "ht",
         "height",
         "index",
+        # "blood pressure one sixty over ninety": the diastolic reading
+        "over",
     ]
 )
 
@@ -1082,6 +1086,10 @@ def _dotted_number(value: str, digits: int) -> bool:
     return digits >= 6 and len(value.rsplit(".", 1)[1]) >= 3
 
 
+#: Words before "policy" that make it a rule of the hospital, not an insurance policy.
+_RULE_CITED: Final = frozenset(["per", "under", "see", "hospital", "infection", "facility"])
+
+
 class _LabelNear:
     """Whether a label word (a ``_LOWER_WORD`` match of the lower-cased text that is in
     ``_LABEL_WORDS``) ends in the 40 characters before a position.
@@ -1248,6 +1256,8 @@ class IdentifierRecognizer(Recognizer):
                 continue
             if width == 1:
                 word = words[0].rstrip("#")
+                if phrase == "policy" and len(raw) > 1 and raw[-2].lower() in _RULE_CITED:
+                    return None  # "allowed per policy IC-114": a rule's number, not a plan's
                 if (
                     phrase in _CASED_LABELS
                     and not word[:1].isupper()
@@ -1433,7 +1443,10 @@ _STREET_CUED: Final = re.compile(
     r"((?:(?:N|S|E|W|NE|NW|SE|SW)\.?[ \t]+)?(?:[A-Z][a-z'\u2019]+|\d{1,3}(?:st|nd|rd|th))"
     r"(?:[ \t][A-Z][a-z'\u2019]+){0,2}[ \t]"
     r"(?:Blvd|Ave|Av|St|Dr|Rd|Ln|Pkwy|Hwy|Ct|Pl|Ter|Terr|Cir|Street|Avenue|Road|Drive|Lane|"
-    r"Boulevard|Parkway|Court|Place|Terrace|Circle)\b\.?)(?!\.?[ \t]*[A-Z][a-z])"
+    r"Boulevard|Parkway|Court|Place|Terrace|Circle)\b\.?)"
+    # "on St. Mary's", "at Dr. Lee's": "St" and "Dr" before a capital are a saint and a title
+    # ("urgent care on Coors Blvd. The ..." ends a sentence)
+    r"(?!(?:(?<=Dr)|(?<=St)|(?<=Dr\.)|(?<=St\.))[ \t]*[A-Z][a-z])"
 )
 
 #: "... Industrial Pkwy in Carlisle": the town a street is in.
@@ -1833,6 +1846,8 @@ class LocationRecognizer(Recognizer):
             if city_start >= city_end:
                 continue
             words = text[city_start:city_end].split()
+            if words and lx.CREDENTIAL_RE.fullmatch(words[-1].strip(".,")):
+                continue  # "G. Marsh, PharmD, CO pharmacist": a credential, then the state
             if words and _specific(words):
                 spans.append(Span("LOCATION", city_start, city_end, 0.85, self.name))
         moves = _MOVE_CONTEXT.finditer(text) if any(w in text for w in _MOVE_WORDS) else ()
@@ -2423,7 +2438,13 @@ def _nicknames(text: str) -> list[Span]:
         if before is None or (before.start() > 0 and text[before.start() - 1].isalnum()):
             continue
         first, nick, last = before.group(1), m.group(1), m.group(2)
-        if _plain_word(first) and _plain_word(nick) and _plain_word(last):
+        # the given name may be a word or a state ('Virginia "Ginny" Fenwick'): the quoted
+        # nickname between two names is the cue
+        if (
+            (_plain_word(first) or first.lower() in lx.first_names())
+            and _plain_word(nick)
+            and _plain_word(last)
+        ):
             # one span over the quotes too: "Obadiah [NAME]" would still show the nickname's form
             out.append(Span("NAME", before.start(1), m.end(2), 0.8, "nickname"))
     return out
@@ -2467,10 +2488,12 @@ def _coordinated(text: str, spans: list[Span]) -> list[Span]:
 _NAME_TOKEN: Final = re.compile(
     r"[A-Z\u00c0-\u00d6\u00d8-\u00de](?<![^\W_][A-Z\u00c0-\u00d6\u00d8-\u00de])"
     r"(?<![^\W_]['\u2019][A-Z\u00c0-\u00d6\u00d8-\u00de])"
-    r"(?>[A-Za-z\u00df-\u00f6\u00f8-\u017f]*(?:['\u2019][A-Za-z]+)?"
+    # accented capitals inside ("SØRENSEN") and Vietnamese letters ("Nguyễn") stay in the word
+    r"(?>[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]*(?:['\u2019][A-Za-z]+)?"
     # "Hye-jin", "Mei-ling": a short lower-case part after a short first part
     r"(?:(?<![A-Za-z]{5})-[a-z]{2,4}(?![\w-]))?"
-    r"(?:-[A-Z][A-Za-z\u00df-\u00f6\u00f8-\u017f]*(?:['\u2019][A-Za-z]+)?)*)"
+    r"(?:-[A-Z\u00c0-\u00d6\u00d8-\u00de][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]*"
+    r"(?:['\u2019][A-Za-z]+)?)*)"
     r"(?!\d|-\d)"
 )
 #: Word -> kind, when the next character is a space, tab or dot (titles) / anything else.

@@ -86,6 +86,8 @@ _CUES: Final = (
     ("ACCOUNT", ("account", "acct")),
     ("SSN", ("social",)),
     ("ID", ("claim", "reference", "confirmation", "case", "ticket", "tracking")),
+    ("VEHICLE", ("plate", "vin")),
+    ("DEVICE", ("serial",)),
 )
 
 
@@ -110,12 +112,95 @@ class SpokenRecognizer(Recognizer):
                     for m in _AREA_CODE.finditer(text)
                 )
         spans.extend(_addresses(text, lowered))
+        if _LOWER_LETTER.search(text):
+            spans.extend(_lower_runs(text, lowered))
+        if _LOWER_STREET_GATE.search(text):
+            spans.extend(
+                Span("ADDRESS", *m.span(), 0.75, self.name)
+                for m in _LOWER_STREET.finditer(text)
+                if m.group(1) and _NOT_STREET_WORDS.isdisjoint(m.group(1).split())
+            )
         for m in _THE_DAY.finditer(text):
             # "the second" alone is not a date ("the second time"): a weekday before pins it
             lead = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 12), m.start())
             if lead:
                 spans.append(Span("DATE", lead.start(), m.end(), 0.8, self.name))
         return spans
+
+
+#: "case number h h two two zero four one", "plate eight k l m four four two": a spelled ID in
+#: lower-case dictation, where letters are lone lower-case words.
+_LOWER_RUN: Final = re.compile(
+    rf"(?<![\w-])(?:{_DIGIT}|[a-z])(?:[ \t]+(?:{_DIGIT}|[a-z]))+(?![\w-])"
+)
+_ARTICLES: Final = re.compile(r"(?:[ai][ \t]+)+")
+_LOWER_LETTER: Final = re.compile(r"(?<![\w-])[a-z](?![\w-])")
+#: A spelled run must have this many parts, digits among them, to be an identifier.
+_MIN_LOWER_PARTS: Final = 6
+_MIN_LOWER_DIGITS: Final = 3
+#: "four forty one north main street": a spoken house number and a lower-case street.
+_LOWER_STREET: Final = re.compile(
+    rf"(?<![\w-]){_NUMBER_WORDS}[ \t]+((?:[a-z]+[ \t]+){{1,3}}?)"
+    r"(?:street|avenue|road|drive|lane|boulevard|court|way|place|highway|circle|terrace)\b"
+)
+#: Gate for ``_LOWER_STREET``: a lower-case street type after a space (a literal-led scan).
+_LOWER_STREET_GATE: Final = re.compile(
+    r" (?:street|avenue|road|drive|lane|boulevard|court|way|place|highway|circle|terrace)\b"
+)
+_NOT_STREET_WORDS: Final = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "from",
+        "up",
+        "down",
+        "across",
+        "over",
+        "off",
+        "this",
+        "that",
+        "more",
+        "blocks",
+        "block",
+        "miles",
+        "mile",
+        "doors",
+        "houses",
+        "times",
+        "days",
+        "weeks",
+    ]
+)
+
+
+def _lower_runs(text: str, lowered: str) -> list[Span]:
+    """Spelled identifiers of lower-case dictation, named by the word before them."""
+    out: list[Span] = []
+    for m in _LOWER_RUN.finditer(text):
+        # an article or a pronoun before the ID is not part of it
+        lead = _ARTICLES.match(m.group())
+        start = m.start() + (lead.end() if lead else 0)
+        parts = text[start : m.end()].split()
+        letters = sum(1 for p in parts if len(p) == 1)
+        digits = len(parts) - letters
+        if len(parts) < _MIN_LOWER_PARTS or digits < _MIN_LOWER_DIGITS or not letters:
+            continue
+        category = _category(lowered, start, digits)
+        if category != "ID" or _cued(lowered, start):
+            out.append(Span(category, start, m.end(), 0.75, "spoken"))
+    return out
+
+
+def _cued(lowered: str, start: int) -> bool:
+    """An identifier's word ("number", "serial", "id") shortly before ``start``."""
+    before = lowered[max(0, start - 40) : start]
+    return any(w in before for w in ("number", "serial", "id ", "plate", "code", "#"))
 
 
 def _addresses(text: str, lowered: str) -> list[Span]:

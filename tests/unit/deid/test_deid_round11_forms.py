@@ -1,0 +1,89 @@
+"""Round-11 forms: names with Vietnamese and accented capital letters, PHI known by its frame
+(initials named as such, a name in quotes after "called", a certificate number after a
+credential, an initial and a word before a credential, a day of the month alone, month/day
+cells of a log, Portuguese days, titles and streets, a CPF, a grouped IMEI, lower-case names
+after a title or relative, spelled IDs and spoken addresses in dictation), and the clinical or
+administrative text that must stay (a credential before a state, time zones, "Our Lady of",
+pharmacy routing numbers, eponymous scores and gauges, a hospital policy number, resistant
+organisms, a clock time after a date). Fresh text, never a corpus line."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.deid import find_spans
+from tests.unit.deid.conftest import covered, untouched
+
+
+@pytest.mark.parametrize(
+    ("text", "phi", "category"),
+    [
+        ("Seen with her PCP, Dr. Trần Thị Hương, by video.", "Trần Thị Hương", "NAME"),
+        ("Visitor list: SØRENSEN-ØSTBY, ASTRID and KIM, JOON", "SØRENSEN-ØSTBY, ASTRID", "NAME"),
+        ("Scribe: Odile (MA) initials OB", "OB", "NAME"),
+        ('Birth name withheld; the family calls her "Marigold" now.', "Marigold", "NAME"),
+        ("Examiner: Rook Tallent, D-ABMDI #2231, on scene.", "2231", "LICENSE"),
+        ("Verified by T. Heron, PharmD, at the window.", "T. Heron", "NAME"),
+        ('His wife, Georgia "Gigi" Pallister, was present.', "Georgia", "NAME"),
+        ("The lease was signed the 21st of March by both parties.", "the 21st of March", "DATE"),
+        ("He was last seen well on Sunday (the 8th) at church.", "8th", "DATE"),
+        ("Stayed on the unit from Mar 2nd til the 11th, then home.", "11th", "DATE"),
+        ("Stopped warfarin 'around the 4th\" of last month per son.", "4th", "DATE"),
+        ("- Thu 19-Sep: courier left the cooler at the door.", "19-Sep", "DATE"),
+        ("- 7/30 1415: pump alarm cleared by the nurse.", "7/30", "DATE"),
+        ("- 8/2: line removed, tip intact.", "8/2", "DATE"),
+        ("INR\t6/3\t6/7\t6/11\n", "6/11", "DATE"),
+        ("A filha chega na quinta-feira, dia 23, de Lisboa.", "23", "DATE"),
+        ("Documento: CPF 987.654.321-00 (arquivo).", "987.654.321-00", "ID"),
+        ("handset IMEI 49 015420 323751 8 registered", "49 015420 323751 8", "DEVICE"),
+        ("Rounds: Dr stavropoulou saw him this morning.", "stavropoulou", "NAME"),
+        ("She said her niece yaretzi brought the pills.", "yaretzi", "NAME"),
+        ("end of note t q job number six one one two", "t q", "NAME"),
+        ("A avó dele, Dona Graça, veio também.", "Graça", "NAME"),
+        ("Cresceu na Travessa do Pombal, perto do porto.", "Travessa do Pombal", "ADDRESS"),
+        ("she came from tonopah nevada last spring", "tonopah", "LOCATION"),
+        (
+            "the referral number is r w two two eight one four nine",
+            "r w two two eight one four nine",
+            "ID",
+        ),
+        (
+            "his plate is six t r x one one nine on the old truck",
+            "six t r x one one nine",
+            "VEHICLE",
+        ),
+        (
+            "lived at two ten west birch avenue until the fall",
+            "two ten west birch avenue",
+            "ADDRESS",
+        ),
+        ("Her sister flew in from Angra do Heroísmo, Azores, today.", "Angra", "LOCATION"),
+        ("Went to the pharmacy on Ruffin Blvd. The refill was ready.", "Ruffin Blvd", "ADDRESS"),
+        ("Discharged home on Valentines day with a walker.", "Valentines day", "DATE"),
+    ],
+)
+def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
+    cats = covered(text, find_spans(text), phi)
+    assert cats, f"{phi!r} left in the text"
+    assert category in cats
+
+
+@pytest.mark.parametrize(
+    ("text", "keep"),
+    [
+        ("Reviewed by K. Wren, PharmD, OR pharmacist lic. on file.", "PharmD"),
+        ("Heard by Dr. Oakes, AuD, MT audiology.", "AuD"),
+        ("export: tz=America/Denver ; units=metric", "America/Denver"),
+        ("Transferred from Our Lady of Fatima Hospital ICU.", "Our Lady of Fatima"),
+        ("RXBIN 004336  RXPCN ADV  RXGRP on card", "004336"),
+        ("Lung injury: Murray score 2.7 on day 3.", "Murray score 2.7"),
+        ("Bite recorded with a Boley Gauge at 4 mm.", "Boley Gauge"),
+        ("Visitor cleared per policy IP-207 after screening.", "IP-207"),
+        ("ID: VRE in stool, contact precautions.", "VRE"),
+        ("- Nov 3 0915: first dose given.", "0915"),
+        ("Blood pressure one fifty over ninety, pulse seventy.", "ninety"),
+        ("Delivered two blocks down the street from the clinic.", "two blocks down the street"),
+    ],
+)
+def test_round11_clinical_text_stays(text: str, keep: str) -> None:
+    assert untouched(text, keep), keep

@@ -287,7 +287,8 @@ def _word_name_subject() -> re.Pattern[str]:
 _INITIALS_WORD: Final = re.compile(r"[Ii]nitials[ \t]*:?[ \t]+([A-Z]{2,3})(?![\w.])")
 #: 'now called "Juniper"', "goes by 'Bea'": a name in quotes after a verb of naming.
 _CALLED: Final = re.compile(
-    r"(?:called|calls?[ \t]+(?:him|her|them)|nicknamed|goes[ \t]+by|known[ \t]+as|named)[ \t]+[\"'\u201c\u2018]"
+    r"(?:called|calls?[ \t]+(?:him|her|them)|nicknamed|goes[ \t]+by|known[ \t]+as|named)"
+    r"[ \t]+[\"'\u201c\u2018]"
     r"([A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019]+)?)[\"'\u201d\u2019]"
 )
 #: "D-ABMDI #1452", "RN #448190": a certificate's number right after the credential.

@@ -599,10 +599,46 @@ def context_name_seeds(ctx: DeidContext) -> tuple[str, ...]:
     return _matcher(ctx).name_seeds if ctx.names else ()
 
 
-# --- every mention of a name found once ---------------------------------------------------------
-
 #: A letter, accented Latin letters included ("Wiśniewski" is one token).
 _LETTER: Final = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f"
+
+
+# --- every mention of a place found once --------------------------------------------------------
+
+#: A place of two or more capitalised words ("Ponta Delgada", "Rabo de Peixe"): such a phrase
+#: names the same place wherever else the note writes it.
+_PLACE_PHRASE: Final = re.compile(
+    rf"[A-Z][{_LETTER}'\u2019-]+"
+    rf"(?:[ \t](?:(?:de|do|da|del|la|le|of)[ \t])?[A-Z][{_LETTER}'\u2019-]+)+"
+)
+
+
+def propagate_places(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Once "from Ponta Delgada, Azores" is found, "Ponta Delgada" elsewhere is the place too.
+
+    Only phrases of two or more capitalised words are carried (a single word found as a town,
+    "Bishop" or "Central", may be an ordinary word elsewhere in the note).
+    """
+    phrases = {
+        text[span.start : span.end]
+        for span in spans
+        if span.category == "LOCATION" and _PLACE_PHRASE.fullmatch(text, span.start, span.end)
+    }
+    out: list[Span] = []
+    for phrase in phrases:
+        at = text.find(phrase)
+        while at >= 0:
+            end = at + len(phrase)
+            if (at == 0 or not text[at - 1].isalnum()) and (
+                end == len(text) or not text[end].isalnum()
+            ):
+                out.append(Span("LOCATION", at, end, 0.7, "place-propagation"))
+            at = text.find(phrase, end)
+    return out
+
+
+# --- every mention of a name found once ---------------------------------------------------------
+
 _SEED_TOKEN: Final = re.compile(
     rf"[{_LETTER}][{_LETTER}'\u2019]*(?:-[{_LETTER}][{_LETTER}'\u2019]*)*"
 )

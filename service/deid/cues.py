@@ -388,6 +388,62 @@ _FOREIGN_STREET: Final = re.compile(
 _WORD_BREAKS: Final = str.maketrans("\"',-", "    ")
 
 
+#: "Hwang Ji-woo", "Min-jun Park": a romanised Korean or Chinese given name (a short part, a
+#: hyphen, a short lower-case part), with the family name beside it.
+_HYPHEN_GIVEN: Final = re.compile(
+    r"(?:([A-Z][a-z]{1,5})[ \t]+)?[A-Z](?<![\w-][A-Z])[a-z]{1,4}-[a-z]{2,4}(?![\w-])"
+    r"(?:[ \t]+([A-Z][a-z]{1,9})(?![\w-]))?"
+)
+#: "Self-care", "Pre-op", "Co-pay": an English prefix, not a given name.
+_HYPHEN_PREFIXES: Final = frozenset(
+    [
+        "non",
+        "pre",
+        "post",
+        "re",
+        "co",
+        "self",
+        "anti",
+        "semi",
+        "sub",
+        "well",
+        "ex",
+        "multi",
+        "inter",
+        "intra",
+        "over",
+        "under",
+        "mid",
+        "out",
+        "up",
+        "bi",
+        "tri",
+        "de",
+        "un",
+        "half",
+        "all",
+        "low",
+        "high",
+        "long",
+        "short",
+        "x",
+        "full",
+        "day",
+        "week",
+        "year",
+        "in",
+        "on",
+        "off",
+    ]
+)
+#: "HOLLENBECK, WALTER AUGUST": a middle name that is also a month, after "LAST, FIRST".
+_CAPS_MONTH_MIDDLE: Final = re.compile(
+    r"[A-Z]{2,}(?:[-'][A-Z]{2,})?,[ \t]+[A-Z]{2,}[ \t]+(AUGUST|APRIL|JUNE|MAY|JUN)"
+    r"(?=[ \t]{2,}|\t|[ \t]*$|[ \t]*[,(])",
+    re.MULTILINE,
+)
+
+
 def _last_word(text: str, start: int) -> str:
     """The lower-cased word just before ``start`` (quotes, commas and hyphens break words:
     "sexta-feira, dia 14" gives "feira")."""
@@ -459,6 +515,26 @@ def _framed(text: str) -> Iterator[Span]:
         after = _LOWER_WORD_AFTER.match(text, m.end())
         if after and after.group(1) not in common and after.group(1) not in lx.STOP:
             yield Span("NAME", *after.span(1), 0.65, source)
+    if "-" in text:
+        for m in _HYPHEN_GIVEN.finditer(text):
+            given = m.group().split()[1 if m.group(1) else 0]
+            first = given.split("-")[0].lower()
+            if first in _HYPHEN_PREFIXES or first in lx.STOP or not _starts_word(text, m.start()):
+                continue
+            start = m.start(1) if m.group(1) and m.group(1).lower() not in lx.STOP else None
+            end = m.end(2) if m.group(2) and m.group(2).lower() not in lx.STOP else None
+            given_start = m.start() if m.group(1) is None else m.end(1) + 1
+            given_start = text.index(given, given_start)
+            yield Span(
+                "NAME",
+                given_start if start is None else start,
+                given_start + len(given) if end is None else end,
+                0.7,
+                source,
+            )
+    if "AUGUST" in text or "APRIL" in text or "JUNE" in text or "MAY" in text or "JUN" in text:
+        for m in _CAPS_MONTH_MIDDLE.finditer(text):
+            yield Span("NAME", *m.span(1), 0.7, source)
     if "job" in text or "JOB" in text or "Job" in text:
         for m in _JOB_INITIALS.finditer(text):
             yield Span("NAME", m.start(1), m.end(2), 0.7, source)
@@ -563,6 +639,9 @@ class CueRecognizer(Recognizer):
             if words is None:
                 continue
             parts = _words(text, words.start(), m.end())
+            # a month may be the given name ("Jun Takahashi-Barlow", "May Ellery-Voss")
+            if parts and parts[0] in lx.MONTH_WORDS:
+                parts = parts[1:]
             if not any(w in lx.STOP or w in lx.EPONYMS for w in parts):
                 add(Span("NAME", words.start(), m.end(), 0.7, self.name))
         for m in _word_name_subject().finditer(text):

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Final
 
 from service.deid.casing import restore_case
-from service.deid.context import DeidContext, context_name_seeds, context_spans, propagate_names
+from service.deid.context import (
+    DeidContext,
+    context_name_seeds,
+    context_spans,
+    propagate_names,
+    propagate_places,
+)
 from service.deid.cues import CueRecognizer
 from service.deid.generalise import (
     GENERAL,
@@ -63,6 +69,7 @@ def _find_spans(text: str, ctx: DeidContext) -> list[Span]:
     protected = protected_ranges(text, tokens)
     spans = trim(text, spans, protected)
     spans.extend(followup_spans(text, spans))
+    spans.extend(propagate_places(text, spans))
     spans.extend(propagate_names(text, spans, context_name_seeds(ctx), reading.lower))
     return resolve_conflicts(trim(text, spans, protected))
 

@@ -214,7 +214,10 @@ _COUNTRY_NAMES: Final = frozenset(_COUNTRIES.split("|"))
 _SPECIES_AFTER: Final = re.compile(r"[ \t]+[a-z]{4,}\b")
 #: "Kakuma, Kenya", "Ibadan, Nigeria": a town abroad, named with its country (the country stays).
 _CITY_COUNTRY: Final = re.compile(
-    rf"\b([A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+)?),[ \t]+(?:{_COUNTRIES})\b"
+    # ("Vila Franca do Campo, Azores": Portuguese and Spanish town names join words with "do")
+    r"\b([A-Z][a-z'\u2019-]+"
+    r"(?:[ \t](?:(?:de|do|da|dos|das|del|la)[ \t])?[A-Z][a-z'\u2019-]+){0,3}),"
+    rf"[ \t]+(?:{_COUNTRIES})\b"
 )
 #: Gate for ``_CITY_COUNTRY``: the comma and country every match holds. It starts with a literal,
 #: so it is a fast scan; the full pattern starts with ``\b`` and is tried at every position.
@@ -568,7 +571,10 @@ _PERSON_TITLES: Final = frozenset(
     ["dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sr", "jr", "rev", "sister", "father", "nurse"]
 )
 #: "our Silverdale clinic", "the Kent office": a facility's site named in lower case after it.
-_SITE_AFTER: Final = re.compile(r"[ \t]+(?:clinic|office|site|branch|campus|satellite)\b")
+#: (lower case, or a header's capitals: "- PORTSMOUTH OFFICE"; Title case is a name's part)
+_SITE_AFTER: Final = re.compile(
+    r"[ \t]+(?:clinic|office|site|branch|campus|satellite|CLINIC|OFFICE|SITE|BRANCH|CAMPUS)\b"
+)
 _CLAUSE_END_AFTER: Final = re.compile(r"[;,.)]|[ \t]*$|[ \t]*\n")
 _PLACE_CUE_WORDS: Final = frozenset(
     ["in", "from", "near", "at", "to", "outside", "of", "around", "toward", "towards"]

@@ -269,6 +269,8 @@ _MD_BEFORE_WORDS: Final = (
             "cx",
             "culture",
             "cultures",
+            "neg",
+            "negative",
         ]
     )
     | lx.WEEKDAY_WORDS
@@ -302,6 +304,9 @@ _MD_LOW_OK: Final = (
             "yesterday",
             "today",
             "tomorrow",
+            # a test result dated by the day ("PCR neg 4/10")
+            "neg",
+            "negative",
         ]
     )
     | lx.WEEKDAY_WORDS

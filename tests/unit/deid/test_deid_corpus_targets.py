@@ -1,12 +1,13 @@
 """Quality gates: the evaluation corpus meets the issue's recall and keep targets.
 
 These assert recall and keep shares only (never timing). Splits (see tests/deid_corpus/README.md):
-``dev`` to ``dev6`` are tuning splits that meet the targets (each was a held-out split until its
-misses were used: ``dev5`` was ``heldout4``, ``dev6`` was ``heldout5``). ``dev7`` (ex-``heldout6``),
-``dev8`` (ex-``heldout7``), ``dev9`` (ex-``heldout8``), ``dev10`` (ex-``heldout9``) and ``dev11``
-(ex-``heldout10``) were tuned in rounds 6 to 10 but still miss a target: each has a floor and a
-strict xfail. ``heldout11``, ``heldout12`` and ``heldout13`` are untuned: the "notes we have not
-tuned to" figure (deselect with ``-k "not heldout"`` while tuning).
+``dev`` to ``dev6`` and ``dev12`` are tuning splits that meet the targets (each was a held-out
+split until its misses were used: ``dev5`` was ``heldout4``, ``dev6`` was ``heldout5``, ``dev12``
+was ``heldout11``, tuned in round 11). ``dev7`` (ex-``heldout6``), ``dev8`` (ex-``heldout7``),
+``dev9`` (ex-``heldout8``), ``dev10`` (ex-``heldout9``) and ``dev11`` (ex-``heldout10``) were
+tuned in rounds 6 to 10 but still miss a target: each has a floor and a strict xfail.
+``heldout12`` and ``heldout13`` are untuned: the "notes we have not tuned to" figure (deselect
+with ``-k "not heldout"`` while tuning).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from service.deid import CATEGORIES
 from service.deid.evaluate import EvalReport, evaluate, format_report, load_corpus, main
 
 CORPUS = Path(__file__).resolve().parents[2] / "deid_corpus"
-TUNING_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")
+TUNING_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev12")
 #: Tuned splits below the targets, with their floors (overall, keep) at the round-10 figures.
 PARTLY_TUNED = {
     "dev7": (0.986, 0.985),
@@ -27,7 +28,6 @@ PARTLY_TUNED = {
     "dev9": (0.991, 0.996),
     "dev10": (0.962, 0.967),
     "dev11": (0.980, 0.965),
-    "dev12": (0.916, 0.952),
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {

@@ -60,6 +60,12 @@ from tests.unit.deid.conftest import covered, untouched
         ("Her sister flew in from Angra do Heroísmo, Azores, today.", "Angra", "LOCATION"),
         ("Went to the pharmacy on Ruffin Blvd. The refill was ready.", "Ruffin Blvd", "ADDRESS"),
         ("Discharged home on Valentines day with a walker.", "Valentines day", "DATE"),
+        ("0930\tYoon Seo-yeon\tcousin\t(no visit)", "Yoon Seo-yeon", "NAME"),
+        ("Interpreter Mei-ling Zhou joined at 10.", "Mei-ling Zhou", "NAME"),
+        ("courier Jun Ashgrove-Pell left the box", "Jun Ashgrove-Pell", "NAME"),
+        ("Name: PRENDERGAST, HUGH AUGUST     Age: 91", "AUGUST", "NAME"),
+        ("Covid PCR neg 5/7 per outside lab.", "5/7", "DATE"),
+        ("BRIGHTWATER PHYSICAL THERAPY - FLAGSTAFF OFFICE", "FLAGSTAFF", "LOCATION"),
     ],
 )
 def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -83,7 +89,20 @@ def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
         ("- Nov 3 0915: first dose given.", "0915"),
         ("Blood pressure one fifty over ninety, pulse seventy.", "ninety"),
         ("Delivered two blocks down the street from the clinic.", "two blocks down the street"),
+        ("Self-care reviewed. Pre-op labs drawn. Co-pay waived.", "Self-care"),
+        ("Pre-op labs drawn at 0600 today.", "Pre-op"),
     ],
 )
 def test_round11_clinical_text_stays(text: str, keep: str) -> None:
     assert untouched(text, keep), keep
+
+
+def test_a_place_found_once_is_found_at_every_mention() -> None:
+    text = (
+        "Grew up in Vila Franca do Campo, Azores. Flights from Vila Franca do Campo are rare; "
+        "the Campo trip takes a day."
+    )
+    spans = find_spans(text)
+    second = text.index("Vila Franca do Campo", 30)
+    assert any(s.start <= second and s.end >= second + len("Vila Franca do Campo") for s in spans)
+    assert untouched(text, "Campo trip")  # one word of the place alone is not carried

@@ -391,8 +391,9 @@ _WORD_BREAKS: Final = str.maketrans("\"',-", "    ")
 #: "Hwang Ji-woo", "Min-jun Park": a romanised Korean or Chinese given name (a short part, a
 #: hyphen, a short lower-case part), with the family name beside it.
 _HYPHEN_GIVEN: Final = re.compile(
-    r"(?:([A-Z][a-z]{1,5})[ \t]+)?[A-Z](?<![\w-][A-Z])[a-z]{1,4}-[a-z]{2,4}(?![\w-])"
-    r"(?:[ \t]+([A-Z][a-z]{1,9})(?![\w-]))?"
+    r"(?:(?P<before>[A-Z][a-z]{1,5})[ \t]+)?"
+    r"(?P<given>[A-Z](?<![\w-][A-Z])[a-z]{1,4}-[a-z]{2,4})(?![\w-])"
+    r"(?:[ \t]+(?P<after>[A-Z][a-z]{1,9})(?![\w-]))?"
 )
 #: "Self-care", "Pre-op", "Co-pay": an English prefix, not a given name.
 _HYPHEN_PREFIXES: Final = frozenset(
@@ -517,21 +518,16 @@ def _framed(text: str) -> Iterator[Span]:
             yield Span("NAME", *after.span(1), 0.65, source)
     if "-" in text:
         for m in _HYPHEN_GIVEN.finditer(text):
-            given = m.group().split()[1 if m.group(1) else 0]
-            first = given.split("-")[0].lower()
+            first = m.group("given").split("-")[0].lower()
             if first in _HYPHEN_PREFIXES or first in lx.STOP or not _starts_word(text, m.start()):
                 continue
-            start = m.start(1) if m.group(1) and m.group(1).lower() not in lx.STOP else None
-            end = m.end(2) if m.group(2) and m.group(2).lower() not in lx.STOP else None
-            given_start = m.start() if m.group(1) is None else m.end(1) + 1
-            given_start = text.index(given, given_start)
-            yield Span(
-                "NAME",
-                given_start if start is None else start,
-                given_start + len(given) if end is None else end,
-                0.7,
-                source,
-            )
+            # the family name before or after it joins the span unless it is a stop word
+            start, end = m.span("given")
+            if m.group("before") and m.group("before").lower() not in lx.STOP:
+                start = m.start("before")
+            if m.group("after") and m.group("after").lower() not in lx.STOP:
+                end = m.end("after")
+            yield Span("NAME", start, end, 0.7, source)
     if "AUGUST" in text or "APRIL" in text or "JUNE" in text or "MAY" in text or "JUN" in text:
         for m in _CAPS_MONTH_MIDDLE.finditer(text):
             yield Span("NAME", *m.span(1), 0.7, source)

@@ -213,9 +213,10 @@ _LOWER_TOWN_ZIP: Final = re.compile(
     r"(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|oh)[ \t]+){4}"
     r"(?:zero|one|two|three|four|five|six|seven|eight|nine|oh)\b"
 )
-#: " california", " California": a state's name after a space (the gate of the town rule).
-_STATE_FORMS: Final = tuple(
-    f" {form}" for state in lx.STATE_NAMES.split("|") for form in (state, state.lower())
+#: " california", " California": a state's name after a space (the gate of the town rule; led
+#: by the space, a literal the engine scans for).
+_STATE_AFTER_SPACE: Final = re.compile(
+    rf" (?:{trie_alternation(lx.STATE_NAMES)}|{trie_alternation(lx.STATE_NAMES.lower())})\b"
 )
 _SPOKEN_ZIP_GATE: Final = re.compile(
     rf" (?:{_LOWER_SUFFIX})\.?,?[ \t]+[a-z]+(?:[ \t][a-z]+)?,?[ \t]+(?:zero|one|two|three|four|"
@@ -291,21 +292,27 @@ _CALLED: Final = re.compile(
     r"[ \t]+[\"'\u201c\u2018]"
     r"([A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019]+)?)[\"'\u201d\u2019]"
 )
+_NAMING_VERBS: Final = ("called", "calls ", "call ", "named", "goes by", "known as")
 #: "D-ABMDI #1452", "RN #448190": a certificate's number right after the credential.
-_CREDENTIAL_NUMBER: Final = re.compile(rf"{lx.CREDENTIALS_TREE}[ \t]*#[ \t]?(\d{{3,9}})(?![\w-])")
+#: (led by "#", the credential read back from it)
+_NUMBER_SIGN: Final = re.compile(r"#[ \t]?(\d{3,9})(?![\w-])")
+_CREDENTIAL_BEFORE: Final = re.compile(rf"(?<![\w-]){lx.CREDENTIALS_TREE}[ \t]*$")
 #: "G. Marsh, PharmD", "D. Bishop, MDiv": an initial and a word before a credential (the word
 #: may be an ordinary one: the frame makes it a name).
+#: (led by the initial's dot, a literal the engine scans for; the capital before it is checked)
 _INITIAL_WORD_CREDENTIAL: Final = re.compile(
-    rf"[A-Z]\.[ \t]?[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?(?=,?[ \t]+{lx.CREDENTIALS_TREE})"
+    rf"\.[ \t]?[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?(?=,?[ \t]+{lx.CREDENTIALS_TREE})"
 )
 #: "the 10th of January": the article belongs to the date (the date rules stop at the number).
+#: (Both "the" patterns are led by "he", a literal the engine scans for, the "T" or "t" checked
+#: behind it.)
 _THE_ORDINAL_OF_MONTH: Final = re.compile(
-    rf"[Tt]he[ \t]+\d\d?(?:st|nd|rd|th)[ \t]+of[ \t]+{_MONTH}\b"
+    rf"he(?<=[Tt]he)[ \t]+\d\d?(?:st|nd|rd|th)[ \t]+of[ \t]+{_MONTH}\b"
 )
 #: "(the 16th)", "til the 14th,", 'about the 20th" of last month': a day of the month written
 #: alone, closed by a bracket, punctuation, the line's end or "of last month".
 _THE_ORDINAL: Final = re.compile(
-    r"[Tt]he[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th))"
+    r"he(?<=[Tt]he)[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th))"
     r"(?=[\"\u201d]?[ \t]+of[ \t]+(?:this|last|next|the)[ \t]+month|\)|[ \t]*[,;.]|[ \t]*$)",
     re.MULTILINE,
 )
@@ -327,19 +334,26 @@ _ORDINAL_CUES: Final = frozenset(
     ]
 )
 #: "Wed 16-Oct", "16-Oct:": a day and a month joined by a hyphen.
-_DAY_DASH_MONTH: Final = re.compile(rf"(?:[12]?\d|3[01])-{_MONTH}\b(?![-/.]?\d)")
+#: (led by the hyphen, a literal the engine scans for; the day is read back from it)
+_DASH_MONTH: Final = re.compile(rf"-{_MONTH}\b(?![-/.]?\d)")
+_DAY_BEFORE_DASH: Final = re.compile(r"(?<![\w/.-])(?:[12]?\d|3[01])$")
 _MONTH_DAY: Final = r"(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])"
 #: "- 10/2 0900: RN visit", "- 11/12: last dose": a month/day heading a log line.
+#: (led by the slash, a literal the engine scans for; the month and the line's head are read
+#: back from it)
 _MD_LINE_HEAD: Final = re.compile(
-    rf"^[ \t]*(?:[-*\u2022][ \t]*)?({_MONTH_DAY})(?=:|[ \t]+(?:[01]\d|2[0-3])[0-5]\d\b)",
-    re.MULTILINE,
+    r"/(?:3[01]|[12]\d|0?[1-9])(?=:|[ \t]+(?:[01]\d|2[0-3])[0-5]\d\b)"
+)
+_LINE_HEAD_MONTH: Final = re.compile(
+    r"^[ \t]*(?:[-*\u2022][ \t]*)?(?:1[0-2]|0?[1-9])$", re.MULTILINE
 )
 #: "LABS\t9/16\t9/19\t9/22": month/day cells of one table row (two or more in the row).
 _MD_CELL: Final = re.compile(rf"\t({_MONTH_DAY})(?=\t|$)", re.MULTILINE)
 #: "chego no dia 14", "sexta-feira, dia 14": a day of the month in Portuguese or Spanish.
 _DIA: Final = re.compile(
     # ("Dia": a dictation read with its capitals restored may have made the word a name)
-    r"[Dd][i\u00ed]a[ \t]+([12]?\d|3[01])(?!\d|[.,:]\d|/|[ \t]*(?:mm|cm|%|x\b))"
+    # (led by "a", a literal the engine scans for, "Di", "di" or "dí" checked behind it)
+    r"a(?<=[Dd][i\u00ed]a)[ \t]+([12]?\d|3[01])(?!\d|[.,:]\d|/|[ \t]*(?:mm|cm|%|x\b))"
 )
 _DIA_BEFORE: Final = frozenset(
     [
@@ -360,17 +374,20 @@ _DIA_BEFORE: Final = frozenset(
     ]
 )
 #: "123.555.789-09": a Brazilian CPF (taxpayer number) in its written form.
-_CPF: Final = re.compile(r"\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w.-])")
+#: (led by its first dot, the three digits before it checked from there)
+_CPF: Final = re.compile(r"\.\d{3}\.\d{3}-\d{2}(?![\w.-])")
+_THREE_DIGITS_BEFORE: Final = re.compile(r"(?<![\w.-])\d{3}$")
 #: "35 209108 664120 3": an IMEI in its printed groups (2-6-6-1).
-_IMEI_GROUPS: Final = re.compile(r"\d\d \d{6} \d{6} \d(?![\w.-])")
+#: (led by the space before the first six-digit group, the two digits before it checked)
+_IMEI_GROUPS: Final = re.compile(r" \d{6} \d{6} \d(?![\w.-])")
+_TWO_DIGITS_BEFORE: Final = re.compile(r"(?<![\w.-])\d\d$")
 #: "Dr sandoval was great": a lower-case surname after the title in a note with capitals.
 _TITLE_LOWER: Final = re.compile(r"(?:Dr|DR|Doctor)\.?[ \t]+([a-z][a-z'\u2019-]{2,})\b")
 #: "told my sister bev": a relative, then a lower-case word that is not English.
 _LOWER_WORD_AFTER: Final = re.compile(r"[ \t]+([a-z][a-z'\u2019]{2,})\b(?![-/])")
 #: "end of addendum a k job number 4412": a transcriptionist's initials before the job number.
-_JOB_INITIALS: Final = re.compile(
-    r"(?<![\w'])([a-zA-Z])[ \t.]([a-zA-Z])\.?[ \t]+(?i:job)[ \t]+(?i:number|no\.?|#)"
-)
+_JOB_NUMBER: Final = re.compile(r"(?i:job)[ \t]+(?i:number|no\.?|#)")
+_INITIALS_BEFORE_JOB: Final = re.compile(r"(?<![\w'])([a-zA-Z])[ \t.]([a-zA-Z])\.?[ \t]+$")
 #: "Seu Tião", "Dona Fátima", "a minha neta Inês": a Portuguese title or relative, then a name.
 _PT_TITLE_NAME: Final = re.compile(
     r"(?:Seu|Dona|Senhor|Senhora|neta|neto|filha|filho|esposa|marido|irm\u00e3|irm\u00e3o|"
@@ -390,11 +407,12 @@ _WORD_BREAKS: Final = str.maketrans("\"',-", "    ")
 
 #: "Hwang Ji-woo", "Min-jun Park": a romanised Korean or Chinese given name (a short part, a
 #: hyphen, a short lower-case part), with the family name beside it.
-_HYPHEN_GIVEN: Final = re.compile(
-    r"(?:(?P<before>[A-Z][a-z]{1,5})[ \t]+)?"
-    r"(?P<given>[A-Z](?<![\w-][A-Z])[a-z]{1,4}-[a-z]{2,4})(?![\w-])"
-    r"(?:[ \t]+(?P<after>[A-Z][a-z]{1,9})(?![\w-]))?"
+#: (led by the hyphen and its lower-case part, the rest read around it)
+_HYPHEN_LOWER: Final = re.compile(r"-[a-z]{2,4}(?![\w-])")
+_GIVEN_HEAD: Final = re.compile(
+    r"(?:(?P<before>[A-Z][a-z]{1,5})[ \t]+)?(?<![\w-])(?P<head>[A-Z][a-z]{1,4})$"
 )
+_FAMILY_AFTER: Final = re.compile(r"[ \t]+([A-Z][a-z]{1,9})(?![\w-])")
 #: "Self-care", "Pre-op", "Co-pay": an English prefix, not a given name.
 _HYPHEN_PREFIXES: Final = frozenset(
     [
@@ -445,6 +463,17 @@ _CAPS_MONTH_MIDDLE: Final = re.compile(
 )
 
 
+#: Gate for ``_FOREIGN_STREET``: its street words after a space (a literal-led scan).
+_FOREIGN_STREET_GATE: Final = re.compile(
+    " (?:Rua|Avenida|Travessa|Largo|Estrada|Calle|Camino|Paseo|Carrera|Calzada) "
+)
+
+
+def _month_width(text: str, end: int) -> int:
+    """The number of month digits just before ``end`` (1 or 2)."""
+    return 2 if end >= 2 and text[end - 2].isdigit() else 1
+
+
 def _last_word(text: str, start: int) -> str:
     """The lower-cased word just before ``start`` (quotes, commas and hyphens break words:
     "sexta-feira, dia 14" gives "feira")."""
@@ -459,37 +488,51 @@ def _framed(text: str) -> Iterator[Span]:
         for m in _INITIALS_WORD.finditer(text):
             if _starts_word(text, m.start()):
                 yield Span("NAME", *m.span(1), 0.8, source)
-    if '"' in text or "\u201c" in text or "'" in text:
+    if any(verb in text for verb in _NAMING_VERBS):
         for m in _CALLED.finditer(text):
             if _starts_word(text, m.start()):
                 yield Span("NAME", *m.span(1), 0.8, source)
     if "#" in text:
-        for m in _CREDENTIAL_NUMBER.finditer(text):
-            if _starts_word(text, m.start(), glue="-"):
+        for m in _NUMBER_SIGN.finditer(text):
+            if _CREDENTIAL_BEFORE.search(text, max(0, m.start() - 16), m.start()):
                 yield Span("LICENSE", *m.span(1), 0.75, source)
     for m in _INITIAL_WORD_CREDENTIAL.finditer(text):
-        if _starts_word(text, m.start(), glue=".-") and not _not_stop_word(text, m):
-            yield Span("NAME", *m.span(), 0.8, source)
+        start = m.start() - 1
+        if (
+            start >= 0
+            and "A" <= text[start] <= "Z"
+            and _starts_word(text, start, glue=".-")
+            and text[m.start() + 1 : m.end()].strip().lower() not in lx.STOP
+        ):
+            yield Span("NAME", start, m.end(), 0.8, source)
     if " of " in text:
         for m in _THE_ORDINAL_OF_MONTH.finditer(text):
-            if _starts_word(text, m.start()):
-                yield Span("DATE", *m.span(), 0.85, source)
+            if _starts_word(text, m.start() - 1):
+                yield Span("DATE", m.start() - 1, m.end(), 0.85, source)
     for m in _THE_ORDINAL.finditer(text):
-        start = m.start()
+        start = m.start() - 1
         if not _starts_word(text, start):
             continue
         if text[start - 1 : start] == "(" or _last_word(text, start) in _ORDINAL_CUES:
             yield Span("DATE", *m.span(1), 0.7, source)
     if "-" in text:
-        for m in _DAY_DASH_MONTH.finditer(text):
-            if _starts_word(text, m.start(), glue="/.-"):
-                yield Span("DATE", *m.span(), 0.8, source)
-        for m in _CPF.finditer(text):
-            if _starts_word(text, m.start(), glue=".-"):
-                yield Span("ID", *m.span(), 0.85, source)
+        for m in _DASH_MONTH.finditer(text):
+            day = _DAY_BEFORE_DASH.search(text, max(0, m.start() - 3), m.start())
+            if day:
+                yield Span("DATE", day.start(), m.end(), 0.8, source)
+        for m in _CPF.finditer(text) if "." in text else ():
+            lead = _THREE_DIGITS_BEFORE.search(text, max(0, m.start() - 3), m.start())
+            if lead:
+                yield Span("ID", lead.start(), m.end(), 0.85, source)
     if "/" in text:
         for m in _MD_LINE_HEAD.finditer(text):
-            yield Span("DATE", *m.span(1), 0.75, source)
+            line = text.rfind("\n", 0, m.start()) + 1
+            if m.start() - line <= 8:
+                month = _LINE_HEAD_MONTH.match(text, line, m.start())
+                if month:
+                    yield Span(
+                        "DATE", month.end() - _month_width(text, month.end()), m.end(), 0.75, source
+                    )
         if "\t" in text:
             rows: dict[int, list[re.Match[str]]] = {}
             for m in _MD_CELL.finditer(text):
@@ -500,53 +543,50 @@ def _framed(text: str) -> Iterator[Span]:
                         yield Span("DATE", *m.span(1), 0.7, source)
     if "ia " in text or "\u00eda " in text:
         for m in _DIA.finditer(text):
-            if _starts_word(text, m.start()) and _last_word(text, m.start()) in _DIA_BEFORE:
+            start = m.start() - 2
+            if _starts_word(text, start) and _last_word(text, start) in _DIA_BEFORE:
                 yield Span("DATE", *m.span(1), 0.75, source)
     for m in _IMEI_GROUPS.finditer(text):
-        if _starts_word(text, m.start(), glue=".-"):
-            yield Span("DEVICE", *m.span(), 0.8, source)
+        lead = _TWO_DIGITS_BEFORE.search(text, max(0, m.start() - 2), m.start())
+        if lead:
+            yield Span("DEVICE", lead.start(), m.end(), 0.8, source)
     common = common_words()
     for m in _TITLE_LOWER.finditer(text):
         word = m.group(1)
         if _starts_word(text, m.start()) and word not in common and word not in lx.STOP:
             yield Span("NAME", *m.span(1), 0.7, source)
-    for m in _RELATIVE.finditer(text):
-        if not _starts_word(text, m.start()):
-            continue
-        after = _LOWER_WORD_AFTER.match(text, m.end())
-        if after and after.group(1) not in common and after.group(1) not in lx.STOP:
-            yield Span("NAME", *after.span(1), 0.65, source)
     if "-" in text:
-        for m in _HYPHEN_GIVEN.finditer(text):
-            first = m.group("given").split("-")[0].lower()
-            if first in _HYPHEN_PREFIXES or first in lx.STOP or not _starts_word(text, m.start()):
+        for m in _HYPHEN_LOWER.finditer(text):
+            head = _GIVEN_HEAD.search(text, max(0, m.start() - 13), m.start())
+            if head is None:
+                continue
+            first = head.group("head").lower()
+            if first in _HYPHEN_PREFIXES or first in lx.STOP:
                 continue
             # the family name before or after it joins the span unless it is a stop word
-            start, end = m.span("given")
-            if m.group("before") and m.group("before").lower() not in lx.STOP:
-                start = m.start("before")
-            if m.group("after") and m.group("after").lower() not in lx.STOP:
-                end = m.end("after")
+            start, end = head.start("head"), m.end()
+            before = head.group("before")
+            if before and before.lower() not in lx.STOP and _starts_word(text, head.start()):
+                start = head.start("before")
+            after = _FAMILY_AFTER.match(text, end)
+            if after and after.group(1).lower() not in lx.STOP:
+                end = after.end(1)
             yield Span("NAME", start, end, 0.7, source)
     if "AUGUST" in text or "APRIL" in text or "JUNE" in text or "MAY" in text or "JUN" in text:
         for m in _CAPS_MONTH_MIDDLE.finditer(text):
             yield Span("NAME", *m.span(1), 0.7, source)
     if "job" in text or "JOB" in text or "Job" in text:
-        for m in _JOB_INITIALS.finditer(text):
-            yield Span("NAME", m.start(1), m.end(2), 0.7, source)
+        for m in _JOB_NUMBER.finditer(text):
+            initials = _INITIALS_BEFORE_JOB.search(text, max(0, m.start() - 8), m.start())
+            if initials:
+                yield Span("NAME", initials.start(1), initials.end(2), 0.7, source)
     if not text.isascii():
         for m in _PT_TITLE_NAME.finditer(text):
             if _starts_word(text, m.start()):
                 yield Span("NAME", *m.span(1), 0.75, source)
-    for m in _FOREIGN_STREET.finditer(text):
+    for m in _FOREIGN_STREET.finditer(text) if _FOREIGN_STREET_GATE.search(text) else ():
         if _starts_word(text, m.start()):
             yield Span("ADDRESS", *m.span(), 0.75, source)
-
-
-def _not_stop_word(text: str, m: re.Match[str]) -> bool:
-    """The word after the initial is a stop word ("A. Fib, RN" is not a name)."""
-    word = text[m.start() + 2 : m.end()].strip().lower()
-    return word in lx.STOP
 
 
 _WORD_SPLIT: Final = re.compile(r"[ \t-]+")
@@ -653,9 +693,14 @@ class CueRecognizer(Recognizer):
                 if m.group().lower() in _MONTH_GIVEN_NAMES and _AUXILIARY.match(text, m.end()):
                     continue  # "June is a busy month", "April was hard"
                 add(Span("NAME", *m.span(), 0.7, self.name))
+        common = common_words()
         for m in _RELATIVE.finditer(text):
             if not _starts_word(text, m.start()):
                 continue
+            # "told my sister bev": then a lower-case word that is not English
+            after = _LOWER_WORD_AFTER.match(text, m.end())
+            if after and after.group(1) not in common and after.group(1) not in lx.STOP:
+                add(Span("NAME", *after.span(1), 0.65, self.name))
             for follow in (_RELATIVE_THEN_NAME, _RELATIVE_APPOSITION):
                 name = follow.match(text, m.end())
                 if name and _not_stop(text, name.span(1)):
@@ -681,7 +726,7 @@ class CueRecognizer(Recognizer):
         for m in _LOWER_STATE_ZIP.finditer(text):
             add(Span("ZIP", *m.span(1), 0.8, self.name))
         # gates: a lower-case state's name; a street type before a spoken digit
-        lower_state = any(state in text for state in _STATE_FORMS)
+        lower_state = _STATE_AFTER_SPACE.search(text) is not None
         spoken_zip = _SPOKEN_ZIP_GATE.search(text) is not None
         for pattern, cued in ((_LOWER_TOWN_STATE, lower_state), (_LOWER_TOWN_ZIP, spoken_zip)):
             if cued:

@@ -112,14 +112,19 @@ class SpokenRecognizer(Recognizer):
                     for m in _AREA_CODE.finditer(text)
                 )
         spans.extend(_addresses(text, lowered))
-        if _LOWER_LETTER.search(text):
-            spans.extend(_lower_runs(text, lowered))
-        if _LOWER_STREET_GATE.search(text):
-            spans.extend(
-                Span("ADDRESS", *m.span(), 0.75, self.name)
-                for m in _LOWER_STREET.finditer(text)
-                if m.group(1) and _NOT_STREET_WORDS.isdisjoint(m.group(1).split())
-            )
+        spans.extend(_lower_runs(text, lowered))
+        seen: set[tuple[int, int]] = set()
+        for gate in _LOWER_STREET_GATE.finditer(text):
+            # the house number and street words are read back from the street type
+            for m in _LOWER_STREET.finditer(text, max(0, gate.start() - 90), gate.end()):
+                if (
+                    m.end() == gate.end()
+                    and m.span() not in seen
+                    and m.group(1)
+                    and _NOT_STREET_WORDS.isdisjoint(m.group(1).split())
+                ):
+                    seen.add(m.span())
+                    spans.append(Span("ADDRESS", *m.span(), 0.75, self.name))
         for m in _THE_DAY.finditer(text):
             # "the second" alone is not a date ("the second time"): a weekday before pins it
             lead = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 12), m.start())
@@ -134,7 +139,7 @@ _LOWER_RUN: Final = re.compile(
     rf"(?<![\w-])(?:{_DIGIT}|[a-z])(?:[ \t]+(?:{_DIGIT}|[a-z]))+(?![\w-])"
 )
 _ARTICLES: Final = re.compile(r"(?:[ai][ \t]+)+")
-_LOWER_LETTER: Final = re.compile(r"(?<![\w-])[a-z](?![\w-])")
+_LONE_LETTER: Final = re.compile(r" [b-hj-z](?= )")
 #: A spelled run must have this many parts, digits among them, to be an identifier.
 _MIN_LOWER_PARTS: Final = 6
 _MIN_LOWER_DIGITS: Final = 3
@@ -182,7 +187,18 @@ _NOT_STREET_WORDS: Final = frozenset(
 def _lower_runs(text: str, lowered: str) -> list[Span]:
     """Spelled identifiers of lower-case dictation, named by the word before them."""
     out: list[Span] = []
-    for m in _LOWER_RUN.finditer(text):
+    done = -1
+    # each run holds a lone letter other than "a" and "i" (rare in prose: a literal-led scan
+    # for them, then the run read around each)
+    runs = (
+        m
+        for hit in _LONE_LETTER.finditer(text)
+        if hit.start() >= done
+        for m in _LOWER_RUN.finditer(text, max(0, hit.start() - 80), hit.end() + 120)
+        if m.start() <= hit.start() < m.end() and m.end() > done
+    )
+    for m in runs:
+        done = m.end()
         # an article or a pronoun before the ID is not part of it
         lead = _ARTICLES.match(m.group())
         start = m.start() + (lead.end() if lead else 0)

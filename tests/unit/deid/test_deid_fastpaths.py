@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 
 import pytest
 
-from service.deid import casing, context, cues, generalise, languages, ocr, recognizers, spoken
+from service.deid import (
+    casing,
+    context,
+    cues,
+    generalise,
+    languages,
+    lexicon,
+    ocr,
+    recognizers,
+    spoken,
+)
 from service.deid.context import DeidContext
 from service.deid.prefix_search import any_of, ascii_cases, ascii_digits, trie_alternation, word_led
 from service.deid.spans import Span
@@ -412,3 +423,50 @@ def test_road_cue_gate_is_the_in_tests() -> None:
     for text in (*texts, *_TEXTS):
         expected = any(cue in text for cue in cues._ROAD_CUES)
         assert bool(cues._ANY_ROAD_CUE.search(text)) == expected, text
+
+
+def _plain_classify(tok: str, next_char: str) -> str:
+    """``recognizers._classify`` as first written (a title is looked up with and without its
+    dot per token)."""
+    if len(tok) == 1:
+        return "initial"
+    low = tok.lower()
+    if (low in lexicon.TITLES or (low + ".") in lexicon.TITLES) and next_char in ". \t":
+        return "title"
+    if (tok.isupper() or not tok[1:].islower()) and lexicon.CREDENTIAL_RE.fullmatch(tok):
+        return "cred"
+    base = low[:-2] if low.endswith(("'s", "\u2019s")) else low
+    return recognizers._base_kinds().get(base, "other")
+
+
+def test_classify_matches_the_plain_title_lookup() -> None:
+    words = [w for t in lexicon.TITLES for w in (t, t.rstrip("."), t.title(), t.upper())]
+    words += ["Dr", "DR.", "Drs", "Mister", "Md", "MD", "PsyD", "Smith", "June", "O'Neil", "St"]
+    words += [w.title() for w in sorted(lexicon.STOP)[:200]] + ["X", "Mr's", "Ms\u2019s"]
+    for word in words:
+        for next_char in ("", " ", ".", "\t", ",", "\n", "/", "-"):
+            assert recognizers._classify(word, next_char) == _plain_classify(word, next_char), (
+                word,
+                next_char,
+            )
+
+
+def test_span_init_is_the_dataclass_init() -> None:
+    span = Span("NAME", 3, 9, 0.8, "name")
+    assert (span.category, span.start, span.end, span.score, span.source) == (
+        "NAME",
+        3,
+        9,
+        0.8,
+        "name",
+    )
+    assert Span(category="DATE", start=0, end=1, score=0.5) == Span("DATE", 0, 1, 0.5, "x")
+    assert Span("DATE", 0, 1, 0.5).source == ""
+    assert hash(Span("ID", 1, 2, 0.4, "a")) == hash(Span("ID", 1, 2, 0.4, "b"))
+    assert dataclasses.replace(span, end=12) == Span("NAME", 3, 12, 0.8, "name")
+    assert repr(span) == "Span(category='NAME', start=3, end=9, score=0.8, source='name')"
+    for start, end in ((-1, 2), (4, 4), (5, 3)):
+        with pytest.raises(ValueError):
+            Span("NAME", start, end, 0.5)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        span.start = 4  # type: ignore[misc]

@@ -28,7 +28,7 @@ from typing import Final
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD
 from service.deid.prefix_search import any_of, ascii_digits, trie_alternation
-from service.deid.recognizers import STREET_SUFFIX, Recognizer
+from service.deid.recognizers import NAME_CONTEXT_WORDS, STREET_SUFFIX, Recognizer
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
 
@@ -119,6 +119,7 @@ _BARREL: Final = re.compile(
     r"stain|shunt|valve|filter|clip|mask|needle|triad|phenomenon|disorder|dystrophy|"
     r"county|road|street|avenue|hospital|clinic|center|centre|university)\b)"
 )
+_STATE_WORDS: Final = frozenset(lx.STATE_NAMES.lower().split("|"))
 _TWO_WORDS_BEFORE: Final = re.compile(
     r"(?<![\w.'\u2019-])[A-Z][a-z'\u2019]+[ \t]+[A-Z][a-z'\u2019]+$"
 )
@@ -469,6 +470,39 @@ _FOREIGN_STREET_GATE: Final = re.compile(
 )
 
 
+#: "OBSERVER KESTREL ANAYA-BOWEN": a name in capitals, the family name double-barrelled, after
+#: a role (led by the hyphen between two capitals; the words before read back from it).
+_CAPS_BARREL: Final = re.compile(r"-(?<=[A-Z]{2}-)[A-Z]{2,}(?![\w-])")
+_ROLE_GIVEN_FAMILY: Final = re.compile(
+    r"(?<![\w-])([A-Z]{2,})[ \t]+([A-Z]{2,})[ \t]+([A-Z]{2,}[-'])$"
+)
+#: "QA review: E.K.M. 11/04": three dotted initials (led by the dot after the first letter).
+_THREE_INITIALS: Final = re.compile(r"\.[A-Z]\.[A-Z]\.(?![\w.])")
+_STATUTE_AFTER: Final = re.compile(r"[ \t]*(?:\u00a7|\d+[-.:]\d)")
+#: Dotted abbreviations of three letters that are not a person's initials.
+_NOT_INITIALS: Final = frozenset(
+    [
+        "U.S.A.",
+        "A.K.A.",
+        "P.R.N.",
+        "B.I.D.",
+        "T.I.D.",
+        "Q.I.D.",
+        "D.O.B.",
+        "P.O.B.",
+        "M.P.H.",
+        "D.D.S.",
+        "D.M.D.",
+        "D.P.M.",
+        "R.N.C.",
+        "A.M.A.",
+        "N.P.O.",
+        "E.T.A.",
+        "R.S.V.",
+    ]
+)
+
+
 def _month_width(text: str, end: int) -> int:
     """The number of month digits just before ``end`` (1 or 2)."""
     return 2 if end >= 2 and text[end - 2].isdigit() else 1
@@ -575,6 +609,25 @@ def _framed(text: str) -> Iterator[Span]:
     if "AUGUST" in text or "APRIL" in text or "JUNE" in text or "MAY" in text or "JUN" in text:
         for m in _CAPS_MONTH_MIDDLE.finditer(text):
             yield Span("NAME", *m.span(1), 0.7, source)
+    if "-" in text:
+        for m in _CAPS_BARREL.finditer(text):
+            named = _ROLE_GIVEN_FAMILY.search(text, max(0, m.start() - 60), m.start() + 1)
+            if (
+                named
+                and named.group(1).lower() in NAME_CONTEXT_WORDS
+                and named.group(2).lower() not in lx.STOP
+            ):
+                yield Span("NAME", named.start(2), m.end(), 0.75, source)
+    for m in _THREE_INITIALS.finditer(text):
+        start = m.start() - 1
+        if start >= 0 and "A" <= text[start] <= "Z" and _starts_word(text, start, glue="."):
+            dotted = text[start : m.end()]
+            if (
+                dotted not in _NOT_INITIALS
+                and not lx.CREDENTIAL_RE.fullmatch(dotted)
+                and not _STATUTE_AFTER.match(text, m.end())  # "A.R.S. 13-4503": a statute
+            ):
+                yield Span("NAME", start, m.end(), 0.7, source)
     if "job" in text or "JOB" in text or "Job" in text:
         for m in _JOB_NUMBER.finditer(text):
             initials = _INITIALS_BEFORE_JOB.search(text, max(0, m.start() - 8), m.start())
@@ -675,8 +728,9 @@ class CueRecognizer(Recognizer):
             if words is None:
                 continue
             parts = _words(text, words.start(), m.end())
-            # a month may be the given name ("Jun Takahashi-Barlow", "May Ellery-Voss")
-            if parts and parts[0] in lx.MONTH_WORDS:
+            # a month or a state may be the given name ("Jun Takahashi-Barlow", "Georgia
+            # Montgomery-Reyes")
+            if parts and (parts[0] in lx.MONTH_WORDS or parts[0] in _STATE_WORDS):
                 parts = parts[1:]
             if not any(w in lx.STOP or w in lx.EPONYMS for w in parts):
                 add(Span("NAME", words.start(), m.end(), 0.7, self.name))

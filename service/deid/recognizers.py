@@ -343,6 +343,8 @@ _MONTH_MODIFIERS: Final = frozenset(
         "by",
         "around",
         "of",
+        # "a trip planned for July", "booked for June"
+        "for",
     ]
 )
 _ORDINAL_EXCLUDED: Final = re.compile(
@@ -2079,10 +2081,34 @@ _NAME_CONTEXT_WORDS: Final = (
             "chw",
             "rpsgt",
             "crnp",
+            # more of a care team and the people around a patient ("dietitian Mireille X",
+            # "crew leader Baltasar X", "courier Jun X")
+            "dietitian",
+            "dietician",
+            "leader",
+            "driver",
+            "courier",
+            "dispatcher",
+            "navigator",
+            "caseworker",
+            "advocate",
+            "investigator",
+            "midwife",
+            "doula",
+            "volunteer",
+            "sitter",
+            "priest",
+            "intern",
+            "tech",
+            "rd",
+            "observer",
+            "witness",
         ]
     )
     | lx.RELATION_WORDS
 )
+#: (public: the cue rules read the same words)
+NAME_CONTEXT_WORDS: Final = _NAME_CONTEXT_WORDS
 _NAME_CONTEXT_PAIRS: Final = frozenset(
     {
         "spoke with",
@@ -2393,7 +2419,8 @@ def _classify(tok: str, next_char: str) -> str:
 #: "Rosalind 'Roz' Etheridge-Banks", 'Dakota "Koda" Redhorse-Mills', "Beatrix (Bea) Lindqvist".
 _NICKNAME: Final = re.compile(
     r"['\"\u2018\u201c(](?<=[ \t]['\"\u2018\u201c(])([A-Z][a-z]+|[A-Z]{2,})['\"\u2019\u201d)]"
-    r"[ \t]+([A-Z][A-Za-z'\u2019]+(?:-[A-Z][A-Za-z'\u2019]+)?)"
+    r"[ \t]+([A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f'\u2019]+"
+    r"(?:-[A-Z\u00c0-\u00de][A-Za-z\u00c0-\u024f'\u2019]+)?)"
 )
 #: "Dictated 02/27/2024 14:10 by AHC": a clinician's initials after a sign-off verb.
 _SIGNED_INITIALS: Final = re.compile(
@@ -2697,8 +2724,10 @@ class NameRecognizer(Recognizer):
             return
         if any(t.low in lx.ORG_WORDS for t in run[1:]):
             return  # "Midway Logistics", "Tri-County Freight LLC": a company
-        if run[-1].low in _STREET_ENDINGS:
-            return  # "Southwest Moody Avenue": a street (the address rules own it)
+        if run[-1].low in _STREET_ENDINGS and not (run[-1].text == "RD" and run[-1].comma_before):
+            # "Southwest Moody Avenue": a street (the address rules own it); "Ana Ruiz, RD" is
+            # a dietitian
+            return
         head = next((i for i, t in enumerate(run) if t.comma_before), len(run))
         if any(t.low in _FACILITY_WORDS for t in run[1:head]):
             # "Miriam Hospital", "Ryan White Clinic": a facility (towns in it: see places); in

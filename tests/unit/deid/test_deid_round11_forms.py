@@ -66,6 +66,13 @@ from tests.unit.deid.conftest import covered, untouched
         ("Name: PRENDERGAST, HUGH AUGUST     Age: 91", "AUGUST", "NAME"),
         ("Covid PCR neg 5/7 per outside lab.", "5/7", "DATE"),
         ("BRIGHTWATER PHYSICAL THERAPY - FLAGSTAFF OFFICE", "FLAGSTAFF", "LOCATION"),
+        ("Team: dietitian Orsolya Vantreese, RD; PT daily.", "Orsolya Vantreese", "NAME"),
+        ("Seen with Pilar Ocampo, RD, for tube feeds.", "Pilar Ocampo", "NAME"),
+        ("Alt contact: sister Carolina Whitcombe-Ayodele, cell on file.", "Carolina", "NAME"),
+        ('Installer Benedikt "Ben" Þórsson-Løvås set up the bed.', "Þórsson-Løvås", "NAME"),
+        ("A cruise with her grandson is booked for June.", "June", "DATE"),
+        ("WITNESS CALLUM OSEI-HARTLEY PRESENT FOR COLLECTION", "CALLUM OSEI-HARTLEY", "NAME"),
+        ("Chart audit: R.J.K. 02/14/2025 -- no deficiencies.", "R.J.K.", "NAME"),
     ],
 )
 def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -91,6 +98,8 @@ def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Delivered two blocks down the street from the clinic.", "two blocks down the street"),
         ("Self-care reviewed. Pre-op labs drawn. Co-pay waived.", "Self-care"),
         ("Pre-op labs drawn at 0600 today.", "Pre-op"),
+        ("Evaluation ordered under A.R.S. 13-4505 by the court.", "A.R.S. 13-4505"),
+        ("Meds: amoxicillin 500 mg P.O. T.I.D. for 10 days.", "T.I.D."),
     ],
 )
 def test_round11_clinical_text_stays(text: str, keep: str) -> None:

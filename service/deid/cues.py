@@ -332,6 +332,7 @@ _ORDINAL_CUES: Final = frozenset(
         "from",
         "about",
         "around",
+        "birthday",
     ]
 )
 #: "Wed 16-Oct", "16-Oct:": a day and a month joined by a hyphen.
@@ -348,6 +349,8 @@ _MD_LINE_HEAD: Final = re.compile(
 _LINE_HEAD_MONTH: Final = re.compile(
     r"^[ \t]*(?:[-*\u2022][ \t]*)?(?:1[0-2]|0?[1-9])$", re.MULTILINE
 )
+#: "Day 6 (2/4): 2 blasts": a month/day in brackets heading an entry.
+_MD_IN_BRACKETS: Final = re.compile(rf"\(({_MONTH_DAY})\):")
 #: "LABS\t9/16\t9/19\t9/22": month/day cells of one table row (two or more in the row).
 _MD_CELL: Final = re.compile(rf"\t({_MONTH_DAY})(?=\t|$)", re.MULTILINE)
 #: "chego no dia 14", "sexta-feira, dia 14": a day of the month in Portuguese or Spanish.
@@ -470,6 +473,13 @@ _FOREIGN_STREET_GATE: Final = re.compile(
 )
 
 
+#: "Willa Two Crows, CPM", "W. Two Crows, CPM": up to three capitalised words before a
+#: credential are a name even with an ordinary word inside (led by the comma and credential).
+_COMMA_CREDENTIAL: Final = re.compile(rf",[ \t]*{lx.CREDENTIALS_TREE}")
+_THREE_WORDS_BEFORE: Final = re.compile(
+    r"(?<![\w.'\u2019-])([A-Z]\.|[A-Z][a-z'\u2019]+)[ \t]+([A-Z][a-z'\u2019]+)[ \t]+"
+    r"([A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?)$"
+)
 #: "OBSERVER KESTREL ANAYA-BOWEN": a name in capitals, the family name double-barrelled, after
 #: a role (led by the hyphen between two capitals; the words before read back from it).
 _CAPS_BARREL: Final = re.compile(r"-(?<=[A-Z]{2}-)[A-Z]{2,}(?![\w-])")
@@ -559,6 +569,9 @@ def _framed(text: str) -> Iterator[Span]:
             if lead:
                 yield Span("ID", lead.start(), m.end(), 0.85, source)
     if "/" in text:
+        if "(" in text:
+            for m in _MD_IN_BRACKETS.finditer(text):
+                yield Span("DATE", *m.span(1), 0.75, source)
         for m in _MD_LINE_HEAD.finditer(text):
             line = text.rfind("\n", 0, m.start()) + 1
             if m.start() - line <= 8:
@@ -618,6 +631,10 @@ def _framed(text: str) -> Iterator[Span]:
                 and named.group(2).lower() not in lx.STOP
             ):
                 yield Span("NAME", named.start(2), m.end(), 0.75, source)
+    for m in _COMMA_CREDENTIAL.finditer(text):
+        named = _THREE_WORDS_BEFORE.search(text, max(0, m.start() - 50), m.start())
+        if named and not {named.group(1).lower(), named.group(3).lower()} & lx.STOP:
+            yield Span("NAME", named.start(), named.end(), 0.7, source)
     for m in _THREE_INITIALS.finditer(text):
         start = m.start() - 1
         if start >= 0 and "A" <= text[start] <= "Z" and _starts_word(text, start, glue="."):

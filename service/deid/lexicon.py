@@ -264,7 +264,9 @@ CREDENTIALS: Final = (
     # fellowships written with dots in older letters
     "FCCP|F\\.C\\.C\\.P\\.|F\\.A\\.C\\.P\\.|F\\.A\\.C\\.S\\.|F\\.A\\.C\\.C\\.|"
     # chaplains' degrees, sleep-medicine and death-investigator board certifications
-    "MDiv|M\\.Div\\.|BCC|D\\.ABSM|DABSM|D-ABMDI|DABMDI"
+    "MDiv|M\\.Div\\.|BCC|D\\.ABSM|DABSM|D-ABMDI|DABMDI|"
+    # exercise physiologists and certified professional midwives
+    "ACSM-CEP|CEP|CPM"
 )
 #: ``CREDENTIALS`` as a prefix tree (the same matches, each character looked at once), for
 #: patterns that need no letter or digit after the credential or match the whole token.
@@ -1266,4 +1268,6 @@ PAYERS: Final = (
     "OptumRx",
     "MedImpact",
     "Prime Therapeutics",
+    "SilverScript",
+    "Martin's Point",
 )

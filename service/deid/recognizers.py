@@ -1080,6 +1080,7 @@ _TRIAL_REGISTRY: Final = re.compile(r"NCT\d{8}")
 _GTPAL: Final = re.compile(r"G\d{1,2}P\d{1,4}(?:-\d{1,2}){0,3}")
 #: "2025-04-02T09:15": an ISO date-time (the date is a DATE span; the time is not PHI).
 _ISO_DATETIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{1,2}")
+_FREQUENCY: Final = re.compile(r"\d{1,2}x/\d{1,2}(?:h|hr|hrs|d)")
 
 
 _WORD_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz'/")
@@ -1166,8 +1167,8 @@ class IdentifierRecognizer(Recognizer):
             return None
         if "." in value and value.replace(".", "").isdigit() and not _dotted_number(value, digits):
             return None  # 2.5, 1.62: measurements ("036.119482" may still be a licence)
-        if _ISO_DATETIME.fullmatch(value):
-            return None
+        if _ISO_DATETIME.fullmatch(value) or _FREQUENCY.fullmatch(value):
+            return None  # "2024-05-01T10", "pump 8x/24h": a time stamp, a frequency
         label = self._label(text, start) if near is None or near(start) else None
         if label == "VEHICLE" and len(value) <= 4:
             # plates are often written in two groups: "4RW 771"

@@ -73,6 +73,10 @@ from tests.unit.deid.conftest import covered, untouched
         ("A cruise with her grandson is booked for June.", "June", "DATE"),
         ("WITNESS CALLUM OSEI-HARTLEY PRESENT FOR COLLECTION", "CALLUM OSEI-HARTLEY", "NAME"),
         ("Chart audit: R.J.K. 02/14/2025 -- no deficiencies.", "R.J.K.", "NAME"),
+        ("Birth attended by Talia Many Horses, CPM, at home.", "Talia Many Horses", "NAME"),
+        ("Coach: Ines Varga, MS, ACSM-CEP #5521, led the session.", "5521", "LICENSE"),
+        ("Mother's own birthday, the 17th; party planned.", "17th", "DATE"),
+        ("Day 5 (3/8): two blasts frozen.", "3/8", "DATE"),
     ],
 )
 def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -100,6 +104,8 @@ def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Pre-op labs drawn at 0600 today.", "Pre-op"),
         ("Evaluation ordered under A.R.S. 13-4505 by the court.", "A.R.S. 13-4505"),
         ("Meds: amoxicillin 500 mg P.O. T.I.D. for 10 days.", "T.I.D."),
+        ("Breast pump 8x/24h until supply is up.", "8x/24h"),
+        ("Part D: SilverScript, ID on card.", "SilverScript"),
     ],
 )
 def test_round11_clinical_text_stays(text: str, keep: str) -> None:

@@ -513,6 +513,35 @@ _NOT_INITIALS: Final = frozenset(
 )
 
 
+#: A table's "Age" header cell ("| Age |", "\tAGE\t").
+_AGE_HEADER: Final = re.compile(r"(?i:age)(?:[ \t]*\((?:y|yr|yrs|years)\))?")
+_AGE_CELL: Final = re.compile(r"[ \t]*(9\d|1[01]\d)[ \t]*")
+
+
+def _age_column(text: str) -> Iterator[Span]:
+    """ "Scr# | Initials | Age | ..." then "114-002 | R.O. | 92 | ...": an age over 89 in the
+    column a table's header names "Age" (pipe- or tab-separated rows under it)."""
+    lines = text.split("\n")
+    offset = 0
+    column, sep = -1, ""
+    for line in lines:
+        cells = line.split(sep) if sep else []
+        if sep and sep in line and len(cells) > column:
+            cell = _AGE_CELL.fullmatch(cells[column])
+            if cell:
+                start = offset + sum(len(c) + 1 for c in cells[:column]) + cell.start(1)
+                yield Span("AGE", start, start + len(cell.group(1)), 0.75, CueRecognizer.name)
+        elif sep and sep not in line:
+            column, sep = -1, ""  # the table ended
+        for mark in ("|", "\t"):
+            parts = [c.strip() for c in line.split(mark)]
+            if len(parts) > 2 and any(_AGE_HEADER.fullmatch(c) for c in parts):
+                column = next(i for i, c in enumerate(parts) if _AGE_HEADER.fullmatch(c))
+                sep = mark
+                break
+        offset += len(line) + 1
+
+
 def _month_width(text: str, end: int) -> int:
     """The number of month digits just before ``end`` (1 or 2)."""
     return 2 if end >= 2 and text[end - 2].isdigit() else 1
@@ -631,6 +660,8 @@ def _framed(text: str) -> Iterator[Span]:
                 and named.group(2).lower() not in lx.STOP
             ):
                 yield Span("NAME", named.start(2), m.end(), 0.75, source)
+    if ("Age" in text or "AGE" in text) and ("|" in text or "\t" in text):
+        yield from _age_column(text)
     for m in _COMMA_CREDENTIAL.finditer(text):
         named = _THREE_WORDS_BEFORE.search(text, max(0, m.start() - 50), m.start())
         if named and not {named.group(1).lower(), named.group(3).lower()} & lx.STOP:

@@ -670,6 +670,14 @@ class AgeRecognizer(PatternRecognizer):
             return self.category
         if words and words[-1] in _AGE_WORD_BEFORE and not _NOT_AGE_AFTER.match(text, end):
             return self.category
+        if (
+            not value[0].isdigit()
+            and words
+            and words[-1] == "was"
+            and not (len(words) > 1 and words[-2] in _VITALS_BEFORE)
+            and not _NOT_AGE_AFTER.match(text, end)
+        ):
+            return self.category  # 'her husband was "ninety-one when he went"' (no reading)
         if _NOT_AGE_AFTER.match(text, end) or (words and words[-1] in _VITALS_BEFORE):
             return None
         if not value[0].isdigit():

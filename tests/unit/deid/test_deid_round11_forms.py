@@ -77,6 +77,8 @@ from tests.unit.deid.conftest import covered, untouched
         ("Coach: Ines Varga, MS, ACSM-CEP #5521, led the session.", "5521", "LICENSE"),
         ("Mother's own birthday, the 17th; party planned.", "17th", "DATE"),
         ("Day 5 (3/8): two blasts frozen.", "3/8", "DATE"),
+        ("ID | Age | Arm\n0007 | 93 | A\n0008 | 61 | B", "93", "AGE"),
+        ('Her brother was "ninety-three when he passed".', "ninety-three", "AGE"),
     ],
 )
 def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -106,6 +108,8 @@ def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Meds: amoxicillin 500 mg P.O. T.I.D. for 10 days.", "T.I.D."),
         ("Breast pump 8x/24h until supply is up.", "8x/24h"),
         ("Part D: SilverScript, ID on card.", "SilverScript"),
+        ("Pulse was ninety-two and regular.", "ninety-two"),
+        ("Visit | Wt (kg) | HR\n1 | 92 | 88", "92"),
     ],
 )
 def test_round11_clinical_text_stays(text: str, keep: str) -> None:

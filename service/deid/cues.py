@@ -513,6 +513,17 @@ _NOT_INITIALS: Final = frozenset(
 )
 
 
+#: "bereavement case 25-bv-0413": an identifier with a lower-case letter code in its middle,
+#: after a lower-case label word (led by the hyphen before the letters).
+_LOWER_CODE_ID: Final = re.compile(r"-[a-z]{1,4}-\d{3,}(?![\w-])")
+_LABELLED_NUMBER_BEFORE: Final = re.compile(
+    r"(?:case|claim|file|ticket|referral|ref|account|acct|member|policy|order|auth|id)"
+    r"[ \t]*(?:#|no\.?|number)?[ \t]*(\d{2,6})$"
+)
+#: "R.T. / M.O'D.": dotted initials joined by a slash to more initials (a handoff's two nurses;
+#: led by the slash, both sides read from it).
+_SLASH_INITIALS: Final = re.compile(r"[ \t]*/[ \t]*((?:[A-Z][.'])+[A-Z]\.)(?![\w.])")
+_INITIALS_BEFORE_SLASH: Final = re.compile(r"(?<![\w.'])((?:[A-Z][.'])+[A-Z]\.)$")
 #: A table's "Age" header cell ("| Age |", "\tAGE\t").
 _AGE_HEADER: Final = re.compile(r"(?i:age)(?:[ \t]*\((?:y|yr|yrs|years)\))?")
 _AGE_CELL: Final = re.compile(r"[ \t]*(9\d|1[01]\d)[ \t]*")
@@ -666,6 +677,17 @@ def _framed(text: str) -> Iterator[Span]:
         named = _THREE_WORDS_BEFORE.search(text, max(0, m.start() - 50), m.start())
         if named and not {named.group(1).lower(), named.group(3).lower()} & lx.STOP:
             yield Span("NAME", named.start(), named.end(), 0.7, source)
+    if "-" in text:
+        for m in _LOWER_CODE_ID.finditer(text):
+            head = _LABELLED_NUMBER_BEFORE.search(text, max(0, m.start() - 24), m.start())
+            if head and _starts_word(text, head.start()):
+                yield Span("ID", head.start(1), m.end(), 0.75, source)
+    if "/" in text:
+        for m in _SLASH_INITIALS.finditer(text):
+            left = _INITIALS_BEFORE_SLASH.search(text, max(0, m.start() - 12), m.start())
+            if left:
+                yield Span("NAME", *left.span(1), 0.7, source)
+                yield Span("NAME", *m.span(1), 0.7, source)
     for m in _THREE_INITIALS.finditer(text):
         start = m.start() - 1
         if start >= 0 and "A" <= text[start] <= "Z" and _starts_word(text, start, glue="."):
@@ -839,3 +861,18 @@ class CueRecognizer(Recognizer):
                         add(Span("LOCATION", *m.span(1), 0.7, self.name))
         spans.extend(_framed(text))
         return spans
+
+
+#: "m. ashby-nkemelu", "J. Okafor": a lone initial and its dot just before a name found.
+_INITIAL_BEFORE: Final = re.compile(r"(?<![\w.'\u2019-])[A-Za-z]\.[ \t]$")
+
+
+def initials_before_names(text: str, spans: list[Span]) -> list[Span]:
+    """The initial written before a name found without it ("m. [ashby-nkemelu]")."""
+    out: list[Span] = []
+    for span in spans:
+        if span.category == "NAME" and span.start >= 3:
+            initial = _INITIAL_BEFORE.search(text, span.start - 3, span.start)
+            if initial:
+                out.append(Span("NAME", initial.start(), span.start - 1, 0.7, CueRecognizer.name))
+    return out

@@ -1038,6 +1038,9 @@ class GeneralRecognizer(Recognizer):
                 or before[-1][-1:].isdigit()
                 or before[-1] in ("+", "-", "x", "*", "=")
                 or _SCORE_LABEL.fullmatch(before[-1].rstrip(":"))
+                # "Beighton 2/9", "ILO profusion 1/1": a score named by its eponym or scale
+                or before[-1].rstrip(":") in lx.EPONYMS
+                or before[-1] == "profusion"
                 # "STOP-BANG 6/8", "HAS-BLED 3/9": an instrument written as a hyphenated acronym
                 or _HYPHENATED_ACRONYM.fullmatch(raw_before[-1].rstrip(":"))
             ):

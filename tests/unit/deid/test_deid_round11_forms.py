@@ -79,6 +79,14 @@ from tests.unit.deid.conftest import covered, untouched
         ("Day 5 (3/8): two blasts frozen.", "3/8", "DATE"),
         ("ID | Age | Arm\n0007 | 93 | A\n0008 | 61 | B", "93", "AGE"),
         ('Her brother was "ninety-three when he passed".', "ninety-three", "AGE"),
+        ("Report given 1900 - K.L. / B.O'N.", "K.L.", "NAME"),
+        ("Report given 1900 - K.L. / B.O'N.", "B.O'N.", "NAME"),
+        (
+            "her brother tobias vanterpool-reyes called back.\n- t. vanterpool-reyes, social work",
+            "t. vanterpool-reyes",
+            "NAME",
+        ),
+        ("opened hospice case 24-hs-1187 today", "24-hs-1187", "ID"),
     ],
 )
 def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -110,6 +118,8 @@ def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Part D: SilverScript, ID on card.", "SilverScript"),
         ("Pulse was ninety-two and regular.", "ninety-two"),
         ("Visit | Wt (kg) | HR\n1 | 92 | 88", "92"),
+        ("Hypermobility: Beighton 4/9 today.", "Beighton 4/9"),
+        ("Dose 1/2 tab PO daily.", "1/2 tab"),
     ],
 )
 def test_round11_clinical_text_stays(text: str, keep: str) -> None:

@@ -170,10 +170,13 @@ _LOWER_SUFFIX: Final = (
     r"pl|place|ter|terrace|pkwy|parkway|cir|circle|trl|trail|pike"
 )
 #: What every lower-case street match holds: " rd," or " rd.," (one scan, led by the space).
-_STREET_CUE: Final = re.compile(rf" (?:{_LOWER_SUFFIX})\.?,")
-#: "1190 old fort rd, klamath falls": a house number, one to three words and a street type.
+_UNIT_BEFORE_COMMA: Final = r"(?:[ \t]+(?:apt|unit|ste|suite|#)\.?[ \t]*[\w-]{1,5})?"
+_STREET_CUE: Final = re.compile(rf" (?:{_LOWER_SUFFIX})\.?{_UNIT_BEFORE_COMMA},")
+#: "1190 old fort rd, klamath falls": a house number, one to three words and a street type;
+#: "2217 se Lambert st apt 4, portland": a unit before the comma, a name's capital restored.
 _LOWER_STREET: Final = re.compile(
-    rf"\d{{1,6}}[ \t]+(?:[a-z]+[ \t]+){{1,3}}(?:{_LOWER_SUFFIX})\b\.?(?=,)"
+    rf"\d{{1,6}}[ \t]+(?:[A-Za-z][a-z]*[ \t]+){{1,3}}(?:{_LOWER_SUFFIX})\b\.?"
+    rf"{_UNIT_BEFORE_COMMA}(?=,)"
 )
 #: "on crater lake hwy": a road named after "on", "off" or "near" (never "the road").
 _LOWER_ROAD: Final = re.compile(
@@ -520,6 +523,22 @@ _LABELLED_NUMBER_BEFORE: Final = re.compile(
     r"(?:case|claim|file|ticket|referral|ref|account|acct|member|policy|order|auth|id)"
     r"[ \t]*(?:#|no\.?|number)?[ \t]*(\d{2,6})$"
 )
+#: "pt: mercer, rose a": a lower-case "last, first m" after a patient or name label.
+_LOWER_LAST_FIRST: Final = re.compile(
+    r"(?:pt|patient|name|client|resident)[ \t]*:[ \t]*"
+    # (a dictation read with capitals restored may have given the family name its capital)
+    r"([A-Za-z][a-z'\u2019-]+,[ \t]*[A-Za-z][a-z'\u2019-]+(?:[ \t][a-z](?![\w'-]))?)"
+)
+#: "hi this is jordan hill from the hf clinic": a caller's given and family name.
+_THIS_IS: Final = re.compile(
+    r"this[ \t]+is[ \t]+([A-Za-z][a-z'\u2019-]+[ \t]+[a-z][a-z'\u2019-]+)"
+    r"(?=[ \t]+(?:from|at|with|calling|here)\b)"
+)
+#: "(614) 555-\n0177": a phone number the line wrap cut (led by the newline between digits).
+_WRAP: Final = re.compile(r"\n(?<=[-\d]\n)\d")
+_WRAPPED_PHONE: Final = re.compile(
+    r"(?:\(\d{3}\)[ \t]?|\d{3}[-.])(?=[\d\n-]{8,9}(?!\d))\d{1,3}(?:[-.]?\n?)\d{0,3}[-.]?\n?\d{1,4}"
+)
 #: "R.T. / M.O'D.": dotted initials joined by a slash to more initials (a handoff's two nurses;
 #: led by the slash, both sides read from it).
 _SLASH_INITIALS: Final = re.compile(r"[ \t]*/[ \t]*((?:[A-Z][.'])+[A-Z]\.)(?![\w.])")
@@ -682,6 +701,21 @@ def _framed(text: str) -> Iterator[Span]:
             head = _LABELLED_NUMBER_BEFORE.search(text, max(0, m.start() - 24), m.start())
             if head and _starts_word(text, head.start()):
                 yield Span("ID", head.start(1), m.end(), 0.75, source)
+    if ":" in text:
+        for m in _LOWER_LAST_FIRST.finditer(text):
+            family = m.group(1).split(",")[0].lower()
+            if _starts_word(text, m.start()) and family not in common_words():
+                yield Span("NAME", *m.span(1), 0.75, source)
+    if "this is" in text:
+        common = common_words()
+        for m in _THIS_IS.finditer(text):
+            first = m.group(1).split()[0].lower()
+            if first not in common and first not in lx.STOP:
+                yield Span("NAME", *m.span(1), 0.7, source)
+    for wrap in _WRAP.finditer(text):
+        for m in _WRAPPED_PHONE.finditer(text, max(0, wrap.start() - 14), wrap.end() + 5):
+            if m.start() < wrap.start() < m.end() and sum(c.isdigit() for c in m.group()) == 10:
+                yield Span("PHONE", *m.span(), 0.75, source)
     if "/" in text:
         for m in _SLASH_INITIALS.finditer(text):
             left = _INITIALS_BEFORE_SLASH.search(text, max(0, m.start() - 12), m.start())

@@ -1189,7 +1189,7 @@ class IdentifierRecognizer(Recognizer):
             return Span(label, start, end, 0.85, "labeled-id")
         if len(value) == 17 and vin_valid(value):
             return Span("VEHICLE", start, end, 0.9, "vin")
-        if _MBI.fullmatch(value):
+        if _MBI.fullmatch(value) or (value.islower() and _MBI.fullmatch(value.upper())):
             return Span("HEALTH_PLAN", start, end, 0.85, "mbi")
         if _DEA.fullmatch(value) and dea_valid(value):
             return Span("LICENSE", start, end, 0.85, "dea")

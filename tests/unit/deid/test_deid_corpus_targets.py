@@ -36,7 +36,7 @@ TUNING_SPLITS = (
 )
 #: Tuned splits below the targets, with their floors (overall, keep) at the round-11 figures.
 PARTLY_TUNED = {
-    "dev10": (0.968, 0.967),
+    "dev10": (0.979, 0.967),
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {
@@ -72,7 +72,7 @@ def test_tuning_splits_meet_targets(reports: dict[str, EvalReport], split: str) 
 
 @pytest.mark.parametrize("split", sorted(PARTLY_TUNED))
 def test_partly_tuned_split_does_not_regress(split: str) -> None:
-    # round 11: dev10 0.969 (596/615), keep 0.968 (512/529). Its misses were read and used; what
+    # round 11: dev10 0.980 (603/615), keep 0.968 (512/529). Its misses were read and used; what
     # is left is rarer forms (lower-case SMS, OCR'd digits, names that are words).
     report = evaluate([CORPUS / split], timing_seconds=0)
     detail = format_report(split, report)

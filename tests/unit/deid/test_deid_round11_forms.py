@@ -87,6 +87,13 @@ from tests.unit.deid.conftest import covered, untouched
             "NAME",
         ),
         ("opened hospice case 24-hs-1187 today", "24-hs-1187", "ID"),
+        ("From: Niamh 0'Donnell, RHIT   Phone: on file", "0'Donnell", "NAME"),
+        ("cell (503) 555-\n0193 after 5", "(503) 555-\n0193", "PHONE"),
+        ("alt contact 971-555-01\n82 (son)", "971-555-01\n82", "PHONE"),
+        ("card says 5hw3-tn6-rk22 on the front", "5hw3-tn6-rk22", "HEALTH_PLAN"),
+        ("texted: pt: okonjo, ada b - dob on file", "okonjo, ada b", "NAME"),
+        ("[09:12] hi this is malak odeh from the clinic", "malak odeh", "NAME"),
+        ("new address 88 ne quimby st apt 2b, salem", "88 ne quimby st apt 2b", "ADDRESS"),
     ],
 )
 def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -120,6 +127,8 @@ def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Visit | Wt (kg) | HR\n1 | 92 | 88", "92"),
         ("Hypermobility: Beighton 4/9 today.", "Beighton 4/9"),
         ("Dose 1/2 tab PO daily.", "1/2 tab"),
+        ("Pt: stable, afebrile overnight.", "stable, afebrile"),
+        ("hi this is the nurse from the clinic", "the nurse"),
     ],
 )
 def test_round11_clinical_text_stays(text: str, keep: str) -> None:

@@ -7,8 +7,8 @@ held-out split until its misses were used: ``dev5`` was ``heldout4``, ``dev6`` w
 ``heldout11``; dev7 to dev9 and dev11 reached the targets in round 11). ``dev10``
 (ex-``heldout9``) was tuned in round 9 but still misses a target: it has a floor and a strict
 xfail.
-``heldout12`` and ``heldout13`` are untuned: the "notes we have not tuned to" figure (deselect
-with ``-k "not heldout"`` while tuning).
+``heldout12``, ``heldout13`` and ``heldout14`` are untuned: the "notes we have not tuned to"
+figure (deselect with ``-k "not heldout"`` while tuning).
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ PARTLY_TUNED = {
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {
-    "heldout12": (0.913, 0.942),
-    "heldout13": (0.938, 0.929),
+    "heldout12": (0.920, 0.944),
+    "heldout13": (0.945, 0.929),
+    "heldout14": (0.911, 0.903),
 }
 SPLITS = TUNING_SPLITS + tuple(PARTLY_TUNED) + tuple(HELDOUT)
 
@@ -90,13 +91,12 @@ def test_partly_tuned_split_meets_targets(split: str) -> None:
 
 @pytest.mark.parametrize("split", sorted(HELDOUT))
 def test_heldout_does_not_regress(split: str) -> None:
-    # Floors at the round-10 figures measured untuned (heldout11 0.916 = 547/597, keep 0.952 =
-    # 460/483; heldout12 0.913 = 548/600, keep 0.943 = 496/526; heldout13 0.939 = 554/590, keep
-    # 0.929 = 487/524). Round 10 found 8 more PHI spans in heldout11/12 than round 9 and damaged
-    # 3 more keep strings, so those two keep floors went down (0.956 -> 0.952, 0.944 -> 0.942):
-    # a trade recorded in tests/deid_corpus/README.md, not tuned on. A change that loses recall
-    # or damages clinical text on unseen notes fails here. Raise them only with a new untuned
-    # measurement, never by tuning on these splits.
+    # Floors at the round-11 figures measured untuned, once, with the final round-11 code
+    # (heldout12 0.920 = 552/600, keep 0.945 = 497/526; heldout13 0.946 = 558/590, keep 0.929 =
+    # 487/524; heldout14 0.911 = 998/1095, keep 0.904 = 704/779). heldout14 was written during
+    # round 11 by a sixth separate writer. A change that loses recall or damages clinical text
+    # on unseen notes fails here. Raise them only with a new untuned measurement, never by
+    # tuning on these splits.
     report = evaluate([CORPUS / split], timing_seconds=0)
     detail = format_report(split, report)
     overall, keep = HELDOUT[split]
@@ -108,10 +108,10 @@ def test_heldout_does_not_regress(split: str) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "untuned splits miss the issue's targets (round 10): heldout11 0.916 (NAME 0.89, DATE "
-        "0.88, ADDRESS 0.85, LOCATION 0.89), keep 0.952; heldout12 0.913 (NAME 0.90, LOCATION "
-        "0.79, ADDRESS 0.83, ID 0.86, DEVICE 0.87), keep 0.943; heldout13 0.939 (ACCOUNT 0.73, "
-        "AGE 0.89, EMAIL 0.89, VEHICLE 0.89), keep 0.929"
+        "untuned splits miss the issue's targets (round 11): heldout12 0.920 (LOCATION 0.79, "
+        "ADDRESS 0.83, ID 0.86, DEVICE 0.87), keep 0.945; heldout13 0.946 (ACCOUNT 0.73, AGE "
+        "0.89, EMAIL 0.89), keep 0.929; heldout14 0.911 (LOCATION 0.68, ID 0.75, ACCOUNT 0.79, "
+        "AGE 0.83), keep 0.904"
     ),
 )
 def test_heldout_meets_targets(split: str) -> None:

@@ -37,10 +37,10 @@ TUNING_SPLITS = (
 #: Tuned splits below the targets, with their floors (overall, keep) at the round-11 figures.
 PARTLY_TUNED = {
     "dev10": (0.979, 0.967),
+    "dev13": (0.920, 0.944),
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {
-    "heldout12": (0.920, 0.944),
     "heldout13": (0.945, 0.929),
     "heldout14": (0.911, 0.903),
 }

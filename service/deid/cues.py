@@ -22,13 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, pairwise
 from typing import Final
 
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD
 from service.deid.prefix_search import any_of, ascii_digits, trie_alternation
-from service.deid.recognizers import NAME_CONTEXT_WORDS, STREET_SUFFIX, Recognizer
+from service.deid.recognizers import LABEL_WORDS, NAME_CONTEXT_WORDS, STREET_SUFFIX, Recognizer
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
 
@@ -201,7 +201,9 @@ _ROAD_CUES: Final = (
 _ANY_ROAD_CUE: Final = re.compile(any_of(_ROAD_CUES))
 #: "klamath falls, or 97601": a ZIP after a state code written in lower case.
 _LOWER_STATE_ZIP: Final = re.compile(
-    rf",[ \t]*(?:{lx.STATE_ABBR.lower()})\.?[ \t]+(\d{{5}}(?:-\d{{4}})?)(?![\w-])"
+    # ("lake charles la 70601": the comma before the state may be missing)
+    rf"(?:,[ \t]*|(?<=[a-z])[ \t]+)(?:{lx.STATE_ABBR.lower()})\.?[ \t]+"
+    r"(\d{5}(?:-\d{4})?)(?![\w-])"
 )
 
 #: "admitted from bishop california", "lives in bend oregon": a lower-case town before its state.
@@ -527,7 +529,7 @@ _LABELLED_NUMBER_BEFORE: Final = re.compile(
 _LOWER_LAST_FIRST: Final = re.compile(
     r"(?:pt|patient|name|client|resident)[ \t]*:[ \t]*"
     # (a dictation read with capitals restored may have given the family name its capital)
-    r"([A-Za-z][a-z'\u2019-]+,[ \t]*[A-Za-z][a-z'\u2019-]+(?:[ \t][a-z](?![\w'-]))?)"
+    r"([A-Za-z][a-z'\u2019-]+,[ \t]*[A-Za-z][A-Za-z'\u2019-]+(?:[ \t][a-z](?![\w'-]))?)"
 )
 #: "hi this is jordan hill from the hf clinic": a caller's given and family name.
 _THIS_IS: Final = re.compile(
@@ -538,6 +540,52 @@ _THIS_IS: Final = re.compile(
 _WRAP: Final = re.compile(r"\n(?<=[-\d]\n)\d")
 _WRAPPED_PHONE: Final = re.compile(
     r"(?:\(\d{3}\)[ \t]?|\d{3}[-.])(?=[\d\n-]{8,9}(?!\d))\d{1,3}(?:[-.]?\n?)\d{0,3}[-.]?\n?\d{1,4}"
+)
+_PERSON_WORDS: Final = frozenset(w for w in NAME_CONTEXT_WORDS if w.isalpha() and len(w) > 3)
+#: "bunkmates Wilson Désir", "driver Jun Aoki": a person's word in lower case, then two
+#: capitalised words, the first of which may be an eponym or a month ("Wilson", "June").
+_CONTEXT_THEN_TWO: Final = re.compile(
+    rf"(?<![\w-])(?:{trie_alternation(sorted(_PERSON_WORDS))})"
+    r"[ \t]+([A-Z][a-z\u00c0-\u024f'\u2019]+(?:-[A-Z][a-z\u00c0-\u024f'\u2019]+)?[ \t]+"
+    r"[A-Z][a-z\u00c0-\u024f'\u2019]+(?:-[A-Z][a-z\u00c0-\u024f'\u2019]+)?)(?![\w-])"
+)
+#: "DR. OKONJO", "SGT. MARCUS THIBODEAUX", "CO LATRICE GUIDRY": a title in capitals, then one or
+#: two words in capitals (a form written all in capitals).
+_CAPS_TITLE_NAME: Final = re.compile(
+    r"(?<![\w.])(?:DR|MR|MRS|MS|SGT|LT|CPL|DET|CO|OFFICER|DEPUTY|NURSE|CAPT)\.?[ \t]+"
+    r"([A-Z]{2,}(?:[-'][A-Z]{2,})?)(?:[ \t]+([A-Z]{2,}(?:[-'][A-Z]{2,})?))?(?![\w.])"
+)
+#: "MOTHER, ODETTE BOUDREAUX,": a relative in capitals, then a name between commas.
+_CAPS_RELATIVE_NAME: Final = re.compile(
+    r"(?:MOTHER|FATHER|SISTER|BROTHER|WIFE|HUSBAND|SON|DAUGHTER|AUNT|UNCLE|NIECE|NEPHEW|"
+    r"GRANDMOTHER|GRANDFATHER|COUSIN|SPOUSE|PARTNER|GUARDIAN),?[ \t]+"
+    r"([A-Z]{2,}(?:[-'][A-Z]{2,})?[ \t]+[A-Z]{2,}(?:[-'][A-Z]{2,})?)(?=,)"
+)
+#: "56 12N 169 48W": a position in degrees and minutes (a ship's log, a rescue report).
+_LAT_LONG: Final = re.compile(
+    r"(?<![\w.])\d{1,2}[ \t]\d{2}(?:\.\d+)?[NS][ \t]\d{1,3}[ \t]\d{2}(?:\.\d+)?[EW](?!\w)"
+)
+#: "011 63 2 555 0147": a number dialled abroad from the US (the 011 exit code).
+_EXIT_CODE_PHONE: Final = re.compile(r"(?<![\w+])011[ \t.-]\d{1,3}(?:[ \t.-]\d{1,5}){2,5}(?![\w])")
+#: "Booterstown, Co. Dublin": an Irish county, and the town before it.
+_IRISH_COUNTY: Final = re.compile(
+    r"(?:([A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+)?),[ \t]+)?Co\.[ \t]+([A-Z][a-z]+)"
+)
+#: "Shea Blvd at Pima Rd": the first street of an intersection.
+_INTERSECTION: Final = re.compile(
+    rf"([A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019]+)?[ \t](?:{STREET_SUFFIX})\.?)"
+    r"[ \t]+(?:at|and|&)[ \t]+[A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019]+)?"
+    rf"[ \t](?:{STREET_SUFFIX})\b"
+)
+#: "E4417 County Road PF", "N2291 Hwy 33": a Wisconsin-style rural grid address.
+_RURAL_GRID: Final = re.compile(
+    r"(?<![\w-])[NSEW]\d{3,5}[ \t]+(?:County[ \t]+(?:Road|Rd|Hwy|Highway)[ \t]+[A-Z]{1,2}|"
+    r"(?:State[ \t]+)?(?:Hwy|Highway|Rd|Road)[ \t]+\d{1,3})\b"
+)
+#: "Indian Route 9101", "Navajo Route 15": the road system's word before a route number found.
+_ROUTE_SYSTEM: Final = re.compile(
+    r"(?:Indian|Navajo|Tribal|BIA|County|State|Farm[ \t]to[ \t]Market)[ \t]+"
+    r"(?:Route|Rte|Road)[ \t]+\d{1,5}\b"
 )
 #: "R.T. / M.O'D.": dotted initials joined by a slash to more initials (a handoff's two nurses;
 #: led by the slash, both sides read from it).
@@ -716,6 +764,44 @@ def _framed(text: str) -> Iterator[Span]:
         for m in _WRAPPED_PHONE.finditer(text, max(0, wrap.start() - 14), wrap.end() + 5):
             if m.start() < wrap.start() < m.end() and sum(c.isdigit() for c in m.group()) == 10:
                 yield Span("PHONE", *m.span(), 0.75, source)
+    for m in _CONTEXT_THEN_TWO.finditer(text):
+        first, second = m.group(1).lower().split()
+        if (
+            second not in lx.STOP
+            and second not in lx.EPONYMS
+            and second not in lx.ORG_WORDS  # "employer Midway Logistics"
+            and (first not in lx.STOP or first in lx.MONTH_WORDS)
+        ):
+            yield Span("NAME", *m.span(1), 0.7, source)
+    if not text.islower():
+        for m in _CAPS_TITLE_NAME.finditer(text):
+            words = [g for g in m.groups() if g]
+            if words[0].lower() in lx.STOP or words[0].lower() in lx.MONTH_WORDS:
+                continue
+            end = m.end(1) if len(words) < 2 or words[1].lower() in lx.STOP else m.end(2)
+            yield Span("NAME", m.start(1), end, 0.75, source)
+        for m in _CAPS_RELATIVE_NAME.finditer(text):
+            if not {w.lower() for w in m.group(1).split()} & lx.STOP:
+                yield Span("NAME", *m.span(1), 0.75, source)
+    for m in _LAT_LONG.finditer(text):
+        yield Span("LOCATION", *m.span(), 0.8, source)
+    if "011" in text:
+        for m in _EXIT_CODE_PHONE.finditer(text):
+            if 10 <= sum(c.isdigit() for c in m.group()) <= 17:
+                yield Span("PHONE", *m.span(), 0.8, source)
+    if "Co." in text:
+        for m in _IRISH_COUNTY.finditer(text):
+            if m.group(1) and m.group(1).lower() not in lx.STOP:
+                yield Span("LOCATION", *m.span(1), 0.75, source)
+            yield Span("LOCATION", *m.span(2), 0.8, source)
+    for m in _INTERSECTION.finditer(text):
+        if m.group(1).split()[0].lower() not in lx.STOP:
+            yield Span("ADDRESS", *m.span(1), 0.75, source)
+    for m in _RURAL_GRID.finditer(text):
+        yield Span("ADDRESS", *m.span(), 0.8, source)
+    if "Route" in text or "Road" in text or "Rte" in text:
+        for m in _ROUTE_SYSTEM.finditer(text):
+            yield Span("ADDRESS", *m.span(), 0.75, source)
     if "/" in text:
         for m in _SLASH_INITIALS.finditer(text):
             left = _INITIALS_BEFORE_SLASH.search(text, max(0, m.start() - 12), m.start())
@@ -899,14 +985,75 @@ class CueRecognizer(Recognizer):
 
 #: "m. ashby-nkemelu", "J. Okafor": a lone initial and its dot just before a name found.
 _INITIAL_BEFORE: Final = re.compile(r"(?<![\w.'\u2019-])[A-Za-z]\.[ \t]$")
+#: '"Peg" Van der Berg': a quoted nickname just before a name found.
+_NICKNAME_BEFORE: Final = re.compile(r"[\"\u201c][A-Z][a-z]+[\"\u201d][ \t]$")
+#: "de Souza Pereira", "van Houten": a family-name particle before a name found, at the start of
+#: a field (after a line start, a label's colon, a comma or a tab).
+_PARTICLE_BEFORE: Final = re.compile(
+    r"(?<![\w'\u2019-])(?:de|da|do|dos|das|del|della|di|van|von|der|den|le|la|du|ter|ten|al|el)"
+    r"[ \t]$"
+)
+#: "Van [der] Berg": a particle between two parts of a name found.
+_PARTICLE_GAP: Final = re.compile(
+    r"[ \t](?:de|da|do|dos|das|del|della|di|van|von|der|den|le|la|du|ter|ten)[ \t]"
+)
+#: "Thaddeus Abernathy III": a generation after a name found.
+_GENERATION_AFTER: Final = re.compile(
+    r",?[ \t]+(?:Jr|Sr|JR|SR)\.?(?![\w])|[ \t]+(?:II|III|IV)(?![\w])"
+)
+#: Categories whose value may carry a letter code before its digits ("S/N N8P 44731196").
+_CODED: Final = frozenset(["ID", "MRN", "HEALTH_PLAN", "ACCOUNT", "DEVICE", "LICENSE", "VEHICLE"])
+#: "badge HPD 3318", "kit TX-NBS 25-1188-430", "wristband wb 220918": the code before a number.
+_CODE_BEFORE: Final = re.compile(
+    r"(?<![\w-])(?:[A-Z][A-Z0-9]{1,5}(?:-[A-Z0-9]{1,6})?|[a-z]{2,4})[ \t]$"
+)
 
 
-def initials_before_names(text: str, spans: list[Span]) -> list[Span]:
-    """The initial written before a name found without it ("m. [ashby-nkemelu]")."""
+def name_neighbours(text: str, spans: list[Span]) -> list[Span]:
+    """What belongs to a name or an identifier found without it: the initial before it ("m.
+    [ashby-nkemelu]"), a quoted nickname before it, a particle before it or between its parts
+    ("de [Souza Pereira]", "[Van] der [Berg]"), a generation after it ("[Abernathy] III"), and
+    the letter code before an identifier's number ("N8P [44731196]")."""
     out: list[Span] = []
+    add = out.append
+    source = CueRecognizer.name
+    names = sorted((s for s in spans if s.category == "NAME"), key=lambda s: s.start)
+    common = common_words()
+    for span in names:
+        start = span.start
+        if start >= 2:
+            for pattern in (_INITIAL_BEFORE, _NICKNAME_BEFORE, _PARTICLE_BEFORE):
+                lead = pattern.search(text, max(0, start - 12), start)
+                if lead is None:
+                    continue
+                if pattern is _PARTICLE_BEFORE:
+                    # only at the head of a field: "Name:   de [Souza]", not "un poco de [Ana]"
+                    head = text[max(0, lead.start() - 40) : lead.start()].rstrip(" \t")
+                    if head and head[-1] not in ":,\n\t(":
+                        break
+                add(Span("NAME", lead.start(), start - 1, 0.7, source))
+                break
+        after = _GENERATION_AFTER.match(text, span.end)
+        if after:
+            add(Span("NAME", span.end, after.end(), 0.7, source))
+    for left, right in pairwise(names):
+        gap = _PARTICLE_GAP.fullmatch(text, left.end, right.start)
+        if gap:
+            add(Span("NAME", left.end + 1, right.start - 1, 0.7, source))
     for span in spans:
-        if span.category == "NAME" and span.start >= 3:
-            initial = _INITIAL_BEFORE.search(text, span.start - 3, span.start)
-            if initial:
-                out.append(Span("NAME", initial.start(), span.start - 1, 0.7, CueRecognizer.name))
+        if span.category in _CODED and span.start >= 3:
+            code = _CODE_BEFORE.search(text, max(0, span.start - 14), span.start)
+            if code is None:
+                continue
+            word = code.group().strip()
+            low = word.lower()
+            if (
+                low in LABEL_WORDS
+                or low in lx.STOP
+                or low in common
+                or low in lx.CREDENTIALS_LOWER
+                or word in lx.STATE_CODES  # "DL NE H09-55-2231": the issuing state
+            ):
+                continue
+            add(Span(span.category, code.start(), span.start - 1, 0.7, source))
     return out

@@ -12,7 +12,7 @@ from service.deid.context import (
     propagate_names,
     propagate_places,
 )
-from service.deid.cues import CueRecognizer, initials_before_names
+from service.deid.cues import CueRecognizer, name_neighbours
 from service.deid.generalise import (
     GENERAL,
     cap_tokens,
@@ -71,7 +71,7 @@ def _find_spans(text: str, ctx: DeidContext) -> list[Span]:
     spans.extend(followup_spans(text, spans))
     spans.extend(propagate_places(text, spans))
     spans.extend(propagate_names(text, spans, context_name_seeds(ctx), reading.lower))
-    spans.extend(initials_before_names(text, spans))
+    spans.extend(name_neighbours(text, spans))
     return resolve_conflicts(trim(text, spans, protected))
 
 

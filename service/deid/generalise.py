@@ -196,19 +196,7 @@ _ZIP_AFTER: Final = re.compile(r",?[ \t]+" + _ZIP5)
 _TOWN_ZIP_AFTER: Final = re.compile(
     r",[ \t]+([A-Z][A-Za-z'.\u2019-]+(?:[ \t][A-Z][A-Za-z'.\u2019-]+){0,2})[ \t]+" + _ZIP5
 )
-_COUNTRIES: Final = (
-    r"Kenya|Somalia|Ethiopia|"
-    r"Eritrea|Sudan|South Sudan|Uganda|Tanzania|Rwanda|Burundi|Congo|DRC|Nigeria|Ghana|Liberia|"
-    r"Sierra Leone|Senegal|Cameroon|Egypt|Morocco|Algeria|Tunisia|Libya|Jordan|Lebanon|Syria|"
-    r"Iraq|Iran|Afghanistan|Pakistan|India|Nepal|Bhutan|Bangladesh|Myanmar|Burma|Thailand|"
-    r"Malaysia|Vietnam|Laos|Cambodia|Philippines|Indonesia|China|Japan|Korea|Taiwan|Mexico|"
-    r"Guatemala|Honduras|El Salvador|Nicaragua|Cuba|Haiti|Dominican Republic|Jamaica|Colombia|"
-    r"Venezuela|Ecuador|Peru|Brazil|Argentina|Chile|Ukraine|Russia|Poland|Romania|Germany|France|"
-    r"Italy|Spain|Portugal|Greece|Turkey|Ireland|England|Scotland|Wales|Canada|Australia|"
-    # islands and regions written where a country would be ("Ponta Delgada, Azores")
-    r"Azores|Madeira|Cape Verde|Cabo Verde|Puerto Rico|Guam|Samoa|Tonga|Fiji|Marshall Islands|"
-    r"Micronesia|Trinidad|Barbados|Bosnia|Serbia|Croatia|Albania|Armenia|Sri Lanka"
-)
+_COUNTRIES: Final = lx.COUNTRIES
 _COUNTRY_NAMES: Final = frozenset(_COUNTRIES.split("|"))
 #: A species name after a genus initial: "P. aeruginosa", "S. aureus".
 _SPECIES_AFTER: Final = re.compile(r"[ \t]+[a-z]{4,}\b")
@@ -495,7 +483,7 @@ _PLACE_CUE_AFTER: Final = re.compile(
 #: "URGENT CARE - HUTCHINSON", "Walgreens - Dodge City": a facility's branch, named by its town.
 _BRANCH_DASH_BEFORE: Final = re.compile(
     r"(?i:care|clinic|hospital|center|centre|pharmacy|medical|health|office|walgreens|cvs|"
-    r"medicine|practice)(?:[ \t]+[-\u2013\u2014]|,)[ \t]+$"
+    r"medicine|practice|institution|facility|prison|jail)(?:[ \t]+[-\u2013\u2014]|,)[ \t]+$"
 )
 #: "Granite Creek", "Mill Valley": a place name followed by the feature it names.
 _FEATURE_AFTER: Final = re.compile(
@@ -577,9 +565,10 @@ _SITE_AFTER: Final = re.compile(
 )
 _CLAUSE_END_AFTER: Final = re.compile(r"[;,.)]|[ \t]*$|[ \t]*\n")
 _PLACE_CUE_WORDS: Final = frozenset(
-    ["in", "from", "near", "at", "to", "outside", "of", "around", "toward", "towards"]
+    ["in", "from", "near", "at", "to", "outside", "of", "around", "toward", "towards", "via"]
 )
-_SCORE_AFTER: Final = re.compile(r"[ \t]+\d{1,2}(?![\d/])")
+#: ("Epworth 6", "Epworth 14/24": a score out of its maximum)
+_SCORE_AFTER: Final = re.compile(r"[ \t]+\d{1,2}(?:/\d{1,3})?(?![\d/])")
 _NAME_AFTER: Final = re.compile(
     r"[ \t]+[A-Z][a-z]+(?:,[ \t]*(?:MD|DO|RN|NP|PA)\b|[ \t]+[A-Z][a-z])"
 )
@@ -1112,8 +1101,8 @@ class GeneralRecognizer(Recognizer):
             return True  # "Black Lantern Tattoo, Post Falls;": a town after a business, alone
         if prev == "the" and len(words) > 1:
             prev = words[-2].lower()
-        if prev not in _PLACE_CUE_WORDS:
-            return False
+        if prev not in _PLACE_CUE_WORDS or name.lower() in lx.EPONYMS:
+            return False  # "urine output via Foley": an eponym is a place only with its state
         # "from Hope" is a place, "from Hope Baker" (a name after it) is not
         return not _NAME_AFTER.match(text, end)
 
@@ -1358,6 +1347,14 @@ _TIME_ZONE: Final = re.compile(
     r"(?<![\w/])(?:America|Europe|Asia|Africa|Australia|Pacific|Atlantic|Indian)"
     r"/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
 )
+#: "Parkersburg, West Virginia": a two-word state that no town shares, never a name's part.
+_TWO_WORD_STATE: Final = re.compile(
+    r"(?:West[ \t]+Virginia|North[ \t]+Carolina|South[ \t]+Carolina|North[ \t]+Dakota|"
+    r"South[ \t]+Dakota|New[ \t]+Hampshire|New[ \t]+Jersey|New[ \t]+Mexico|Rhode[ \t]+Island)\b"
+)
+_STATE_FIRST_WORDS: Final = frozenset(["West", "North", "South", "New", "Rhode"])
+#: "Twin A", "Baby B": a multiple birth's letter, not an initial.
+_TWIN_LETTER: Final = re.compile(r"(?:Twin|Triplet|Baby)[ \t]+[A-C](?![\w.])")
 #: "Our Lady of Lourdes": a church or hospital named for the Virgin, not a person.
 _OUR_LADY: Final = re.compile(r"Our[ \t]+Lady[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][a-z]+")
 #: "RXBIN 610014  RXPCN HMKPA": a pharmacy-benefit manager's routing numbers, the same for
@@ -1438,6 +1435,10 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
         out.extend(m.span() for m in _TIME_ZONE.finditer(text))
     if "Lady" in tokens:
         out.extend(m.span() for m in _OUR_LADY.finditer(text))
+    if "Twin" in tokens or "Triplet" in tokens or "Baby" in tokens:
+        out.extend(m.span() for m in _TWIN_LETTER.finditer(text))
+    if not tokens.isdisjoint(_STATE_FIRST_WORDS):
+        out.extend(m.span() for m in _TWO_WORD_STATE.finditer(text))
     if "BIN" in text or "PCN" in text:
         out.extend(m.span(1) for m in _PBM_ROUTING.finditer(text))
     for m in _EPONYM_BEFORE_NOUN.finditer(text):

@@ -242,6 +242,25 @@ STRONG_TITLES: Final = frozenset(
     ]
 )
 
+#: Countries that are also given names ("Jordan", "India"): not stop words.
+_COUNTRY_NAMES_GIVEN: Final = frozenset(["jordan", "india", "kenya", "chad", "georgia", "israel"])
+#: Countries and regions abroad, as a regex alternation ("Kakuma, Kenya": the town before one is
+#: a place; the country itself is not PHI and never a person's name).
+COUNTRIES: Final = (
+    r"Kenya|Somalia|Ethiopia|"
+    r"Eritrea|Sudan|South Sudan|Uganda|Tanzania|Rwanda|Burundi|Congo|DRC|Nigeria|Ghana|Liberia|"
+    r"Sierra Leone|Senegal|Cameroon|Egypt|Morocco|Algeria|Tunisia|Libya|Jordan|Lebanon|Syria|"
+    r"Iraq|Iran|Afghanistan|Pakistan|India|Nepal|Bhutan|Bangladesh|Myanmar|Burma|Thailand|"
+    r"Malaysia|Vietnam|Laos|Cambodia|Philippines|Indonesia|China|Japan|Korea|Taiwan|Mexico|"
+    r"Guatemala|Honduras|El Salvador|Nicaragua|Cuba|Haiti|Dominican Republic|Jamaica|Colombia|"
+    r"Venezuela|Ecuador|Peru|Brazil|Argentina|Chile|Ukraine|Russia|Poland|Romania|Germany|France|"
+    r"Italy|Spain|Portugal|Greece|Turkey|Ireland|England|Scotland|Wales|Canada|Australia|"
+    # islands and regions written where a country would be ("Ponta Delgada, Azores")
+    r"Azores|Madeira|Cape Verde|Cabo Verde|Puerto Rico|Guam|Samoa|Tonga|Fiji|Marshall Islands|"
+    r"Micronesia|Trinidad|Barbados|Bosnia|Serbia|Croatia|Albania|Armenia|Sri Lanka"
+)
+
+
 #: Post-nominal credentials: "Priya Raman, MD", "D. Oyelaran-Smith, RN".
 CREDENTIALS: Final = (
     "MD|M\\.D\\.|DO|D\\.O\\.|RN|BSN|MSN|NP|FNP|FNP-BC|APRN|CNM|CRNA|PA|PA-C|PhD|Ph\\.D\\.|PsyD|"
@@ -272,6 +291,10 @@ CREDENTIALS: Final = (
 #: patterns that need no letter or digit after the credential or match the whole token.
 CREDENTIALS_TREE: Final = trie_alternation(
     [re.sub(r"\\(.)", r"\1", word) for word in CREDENTIALS.split("|")], word_end=True
+)
+#: The credentials, lower case and without escapes ("md", "phd").
+CREDENTIALS_LOWER: Final = frozenset(
+    re.sub(r"\\(.)", r"\1", word).lower() for word in CREDENTIALS.split("|")
 )
 #: A whole token that is a credential ("MD", "PsyD"): compiled once for every module.
 CREDENTIAL_RE: Final = re.compile(CREDENTIALS_TREE)
@@ -389,8 +412,8 @@ EPONYMS: Final = frozenset(
     ]
 )
 
-#: Capitalised words that are never (part of) a person's name in a note.
-STOP: Final = frozenset(
+#: Capitalised words that are never (part of) a person's name in a note (see ``STOP``).
+_BASE_STOP: Final = frozenset(
     [
         "a",
         "about",
@@ -966,6 +989,13 @@ STOP: Final = frozenset(
         "level",
         "phase",
         "tier",
+        # twins and triplets are told apart by letter ("Twin A"); clock suffixes; staging
+        # systems written like "LAST, FIRST M" ("HCC, BCLC B")
+        "twin",
+        "triplet",
+        "pm",
+        "am",
+        "bclc",
         # resistant organisms, written in capitals after "ID:" or "isolation:"
         "cre",
         "vre",
@@ -974,7 +1004,18 @@ STOP: Final = frozenset(
         "mdro",
         "kpc",
     ]
-) | (MONTH_WORDS - {"may"})  # months from MONTH_WORDS; "may" stays out (the verb)
+)
+#: The stop words, the months ("may" stays out: the verb), and one-word countries, never a
+#: person's name here ("Passport (Haiti)", "Les Cayes, Haiti") unless also a given name.
+STOP: Final = (
+    _BASE_STOP
+    | (MONTH_WORDS - {"may"})
+    | frozenset(
+        c.lower()
+        for c in COUNTRIES.split("|")
+        if " " not in c and c.lower() not in _COUNTRY_NAMES_GIVEN
+    )
+)
 
 #: Words that end a company's name ("Midway Logistics", "Tri-County Freight LLC"): a run of
 #: capitalised words with one of them names an organisation, not a person.
@@ -1268,6 +1309,7 @@ PAYERS: Final = (
     "OptumRx",
     "MedImpact",
     "Prime Therapeutics",
+    "Indian Health Service",
     "SilverScript",
     "Martin's Point",
 )

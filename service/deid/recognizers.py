@@ -1009,6 +1009,8 @@ for _category, _phrases in (
 ):
     for _phrase in _phrases.split("|"):
         _LABELS.setdefault(_phrase, _category)
+#: Every label phrase and each of its words, lower case (public: the cue rules read them).
+LABEL_WORDS: Final = frozenset(_LABELS) | frozenset(w for p in _LABELS for w in p.split())
 #: Short labels that are ordinary words in lower case: only in upper (or Title) case.
 _CASED_LABELS: Final = frozenset(
     [
@@ -1102,6 +1104,8 @@ def _dotted_number(value: str, digits: int) -> bool:
     return digits >= 6 and len(value.rsplit(".", 1)[1]) >= 3
 
 
+#: A letter code written between a label and its number ("N8P", "HPD", "TX-NBS").
+_CODE_TOKEN: Final = re.compile(r"[A-Z][A-Z0-9]{1,5}(?:-[A-Z0-9]{1,6})?")
 #: Words before "policy" that make it a rule of the hospital, not an insurance policy.
 _RULE_CITED: Final = frozenset(["per", "under", "see", "hospital", "infection", "facility"])
 
@@ -1254,6 +1258,13 @@ class IdentifierRecognizer(Recognizer):
             and raw[-1].lower() not in _LABELS  # "ID" is Idaho and a label
         ):
             raw.pop()  # "DL: MI D262...": the issuing state between the label and the value
+        if (
+            len(raw) > 1
+            and _CODE_TOKEN.fullmatch(raw[-1])
+            and raw[-1].lower() not in _LABELS
+            and raw[-2].lower().rstrip("#") in _LABELS
+        ):
+            raw.pop()  # "S/N N8P 44731196", "badge HPD 3318": a letter code before the number
         peeled = False
         while len(raw) > 1 and raw[-1].lower().rstrip("#") in _CONNECTORS:
             if raw[-1].lower().rstrip("#") == "id" and raw[-2].lower().rstrip("#") not in _LABELS:
@@ -1295,7 +1306,7 @@ _SUFFIX: Final = (
     r"Terrace|Ter|Terr|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Route|Rte|Trail|Trl|Square|Sq|Plaza|"
     r"Plz|Loop|Pike|Turnpike|Tpke|Row|Crescent|Alley|Path|Run|Walk|Bend|Crossing|Ridge|Hollow|"
     r"Heights|Hts|Point|Landing|Commons|Glen|Grove|Mews|View|Cove|Expressway|Expy|Freeway|Fwy|"
-    r"Causeway"
+    r"Causeway|Trace"
 )
 #: The street types above, for the recognizers of other modules (spoken addresses).
 STREET_SUFFIX: Final = _SUFFIX
@@ -2112,6 +2123,19 @@ _NAME_CONTEXT_WORDS: Final = (
             "rd",
             "observer",
             "witness",
+            # the people a contact tracer lists
+            "bunkmate",
+            "bunkmates",
+            "roommate",
+            "roommates",
+            "housemate",
+            "housemates",
+            "coworker",
+            "coworkers",
+            "co-worker",
+            "co-workers",
+            "classmate",
+            "classmates",
         ]
     )
     | lx.RELATION_WORDS
@@ -2569,6 +2593,8 @@ _STREET_ENDINGS: Final = frozenset(
     ["avenue", "ave", "street", "road", "rd", "boulevard", "blvd", "lane", "ln", "parkway", "pkwy"]
 ) | frozenset(["highway", "hwy", "terrace", "circle"])
 
+_STREET_ABBREVIATIONS: Final = frozenset(["ave", "rd", "blvd", "ln", "pkwy", "hwy"])
+
 #: Words that make a run of capitalised words a facility's name rather than a person's.
 _FACILITY_WORDS: Final = frozenset(
     ["hospital", "clinic", "campus", "infirmary", "hospice", "center", "centre", "sanatorium"]
@@ -2738,6 +2764,10 @@ class NameRecognizer(Recognizer):
             # a dietitian
             return
         head = next((i for i, t in enumerate(run) if t.comma_before), len(run))
+        if 0 < head < len(run) and run[head - 1].low in _STREET_ABBREVIATIONS:
+            # "Hayden Rd, Scottsdale": a street, then its town ("Winifred Street, Winnie" is a
+            # family name, so only the abbreviations)
+            return
         if any(t.low in _FACILITY_WORDS for t in run[1:head]):
             # "Miriam Hospital", "Ryan White Clinic": a facility (towns in it: see places); in
             # "Dr. Ezra Blackwood, Cottage Grove Clinic" only the part after the comma is one

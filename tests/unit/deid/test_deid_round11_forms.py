@@ -1,4 +1,4 @@
-"""Round-11 forms: names with Vietnamese and accented capital letters, PHI known by its frame
+"""Round-11 and round-12 forms: names with Vietnamese and accented capital letters, PHI known by its frame
 (initials named as such, a name in quotes after "called", a certificate number after a
 credential, an initial and a word before a credential, a day of the month alone, month/day
 cells of a log, Portuguese days, titles and streets, a CPF, a grouped IMEI, lower-case names
@@ -94,6 +94,24 @@ from tests.unit.deid.conftest import covered, untouched
         ("texted: pt: okonjo, ada b - dob on file", "okonjo, ada b", "NAME"),
         ("[09:12] hi this is malak odeh from the clinic", "malak odeh", "NAME"),
         ("new address 88 ne quimby st apt 2b, salem", "88 ne quimby st apt 2b", "ADDRESS"),
+        # round 12
+        ("SEEN IN CLINIC BY DR. ABERNATHY ON MAR 3.", "ABERNATHY", "NAME"),
+        ("ESCORT: CO DESHAWN PRUITT (BADGE 4410)", "DESHAWN PRUITT", "NAME"),
+        ("NEXT OF KIN: SISTER, LORETTA FONTENOT, PH ON FILE", "LORETTA FONTENOT", "NAME"),
+        ("0400  57 08N 170 12W  crew member seen for a laceration", "57 08N 170 12W", "LOCATION"),
+        ("Mother reached at 011 44 20 5550 1234 (UK).", "011 44 20 5550 1234", "PHONE"),
+        ("Lives in Kilternan, Co. Dublin with her son.", "Kilternan", "LOCATION"),
+        ("Struck at Camelback Rd and Hayden Rd, Scottsdale.", "Camelback Rd", "ADDRESS"),
+        ("Farm address: N3382 County Road KK, Portage.", "N3382 County Road KK", "ADDRESS"),
+        ("Hogan is off Navajo Route 12, past the trading post.", "Navajo Route 12", "ADDRESS"),
+        ("home: 41 pine st, lake charles la 70605 per son", "70605", "ZIP"),
+        ("Serial N7Q 22817364 on the processor.", "N7Q 22817364", "DEVICE"),
+        ("Name:        de Almeida Prates, Joana R.", "de Almeida Prates", "NAME"),
+        ("Spouse: Pieter Van der Meulen (died 2001)", "Pieter Van der Meulen", "NAME"),
+        ("Director: Ambrose Whitcombe III, licence on file", "Ambrose Whitcombe III", "NAME"),
+        ("Contacts: roommates Wilson Okereke, Darnell Frye.", "Wilson Okereke", "NAME"),
+        ("Itinerary: via Lisbon, then three weeks in Kumasi.", "Kumasi", "LOCATION"),
+        ("Booked via Amsterdam for the conference.", "Amsterdam", "LOCATION"),
     ],
 )
 def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -129,6 +147,16 @@ def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Dose 1/2 tab PO daily.", "1/2 tab"),
         ("Pt: stable, afebrile overnight.", "stable, afebrile"),
         ("hi this is the nurse from the clinic", "the nurse"),
+        # round 12
+        ("Twin A 2,410 g; Twin B 2,205 g.", "Twin A"),
+        ("Born in Parkersburg, West Virginia.", "West Virginia"),
+        ("Passport (Haiti) on file; treated in Jacmel, Haiti.", "(Haiti)"),
+        ("Pre-test: Epworth 14/24, STOP-BANG 6/8.", "Epworth 14/24"),
+        ("Coverage: Indian Health Service eligible.", "Indian Health Service"),
+        ("Urine output 400 ml via foley catheter.", "foley"),
+        ("Policy holder employer Midway Logistics.", "Midway Logistics"),
+        ("DL NE H09-55-2231 on file.", "NE"),
+        ("Email sent at 3:12 PM today.", "3:12 PM"),
     ],
 )
 def test_round11_clinical_text_stays(text: str, keep: str) -> None:

@@ -1009,6 +1009,15 @@ _CODE_BEFORE: Final = re.compile(
 )
 
 
+_WORD_BEFORE: Final = re.compile(r"([A-Za-z]+)\.?:?[ \t]+$")
+
+
+def _label_before(text: str, start: int) -> bool:
+    """A label word ends just before ``start`` ("Account\tHAR", "group GRP", "lic. RX")."""
+    word = _WORD_BEFORE.search(text, max(0, start - 16), start)
+    return word is not None and word.group(1).lower() in LABEL_WORDS
+
+
 def name_neighbours(text: str, spans: list[Span]) -> list[Span]:
     """What belongs to a name or an identifier found without it: the initial before it ("m.
     [ashby-nkemelu]"), a quoted nickname before it, a particle before it or between its parts
@@ -1047,9 +1056,10 @@ def name_neighbours(text: str, spans: list[Span]) -> list[Span]:
                 continue
             word = code.group().strip()
             low = word.lower()
+            if low in LABEL_WORDS and not (word.isupper() and _label_before(text, code.start())):
+                continue  # "MRN 20-448" keeps its label; "lic. RX 40918": a code after a label
             if (
-                low in LABEL_WORDS
-                or low in lx.STOP
+                low in lx.STOP
                 or low in common
                 or low in lx.CREDENTIALS_LOWER
                 or word in lx.STATE_CODES  # "DL NE H09-55-2231": the issuing state

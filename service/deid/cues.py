@@ -549,6 +549,23 @@ _CONTEXT_THEN_TWO: Final = re.compile(
     r"[ \t]+([A-Z][a-z\u00c0-\u024f'\u2019]+(?:-[A-Z][a-z\u00c0-\u024f'\u2019]+)?[ \t]+"
     r"[A-Z][a-z\u00c0-\u024f'\u2019]+(?:-[A-Z][a-z\u00c0-\u024f'\u2019]+)?)(?![\w-])"
 )
+#: '(dad, "DJ")', 'mom "Tootie"': a quoted name after a relative.
+_RELATIVE_QUOTED: Final = re.compile(
+    r"(?:mom|dad|mother|father|sister|brother|son|daughter|wife|husband|grandma|grandpa|"
+    r"grandmother|grandfather|aunt|uncle|cousin|partner),?[ \t]+"
+    r"[\"\u201c]([A-Z][A-Za-z]{1,12})[\"\u201d]"
+)
+#: "Urgent care 7/10 at the Mesa walk-in", "found 3/9 in Cornelius": a month/day, then a place.
+_MD_THEN_PLACE: Final = re.compile(
+    r"/(?:3[01]|[12]\d|0?[1-9])(?=[ \t]+(?:in|at)(?:[ \t]+the)?[ \t]+[A-Z][a-z])"
+)
+_MONTH_BEFORE_SLASH: Final = re.compile(r"(?<![\w/.-])(?:1[0-2]|0?[1-9])$")
+_SCALE_BEFORE: Final = re.compile(r"(?i:pain|score|scale|strength|grade|ratio|power)[ \t:]*$")
+#: "USCG helicopter CG 6017", "air ambulance N417LF": a craft's tail or hull number.
+_CRAFT_NUMBER: Final = re.compile(
+    r"(?:helicopter|aircraft|airplane|plane|jet|air[ \t]ambulance|vessel|cutter|boat)[ \t]+"
+    r"(?:#[ \t]?)?([A-Z]{1,3}[ -]?\d{2,5}[A-Z]{0,2})(?![\w-])"
+)
 #: "DR. OKONJO", "SGT. MARCUS THIBODEAUX", "CO LATRICE GUIDRY": a title in capitals, then one or
 #: two words in capitals (a form written all in capitals).
 _CAPS_TITLE_NAME: Final = re.compile(
@@ -764,6 +781,17 @@ def _framed(text: str) -> Iterator[Span]:
         for m in _WRAPPED_PHONE.finditer(text, max(0, wrap.start() - 14), wrap.end() + 5):
             if m.start() < wrap.start() < m.end() and sum(c.isdigit() for c in m.group()) == 10:
                 yield Span("PHONE", *m.span(), 0.75, source)
+    if '"' in text or "\u201c" in text:
+        for m in _RELATIVE_QUOTED.finditer(text):
+            if _starts_word(text, m.start()):
+                yield Span("NAME", *m.span(1), 0.75, source)
+    if "/" in text:
+        for m in _MD_THEN_PLACE.finditer(text):
+            month = _MONTH_BEFORE_SLASH.search(text, max(0, m.start() - 2), m.start())
+            if month and not _SCALE_BEFORE.search(text, max(0, month.start() - 16), month.start()):
+                yield Span("DATE", month.start(), m.end(), 0.7, source)
+    for m in _CRAFT_NUMBER.finditer(text):
+        yield Span("VEHICLE", *m.span(1), 0.75, source)
     for m in _CONTEXT_THEN_TWO.finditer(text):
         first, second = m.group(1).lower().split()
         if (
@@ -1010,6 +1038,11 @@ _CODE_BEFORE: Final = re.compile(
 
 
 _WORD_BEFORE: Final = re.compile(r"([A-Za-z]+)\.?:?[ \t]+$")
+_NAME_PART: Final = r"[A-Z][a-z\u00c0-\u024f'\u2019]+(?:-[A-Z][a-z\u00c0-\u024f'\u2019]+)?"
+#: ", Ti-Jo Pierre-Louis" after a name, closed by a comma, a semicolon, a full stop or "and".
+_LISTED_NAME: Final = re.compile(
+    rf",[ \t]+({_NAME_PART}[ \t]+{_NAME_PART})(?=[ \t]*[,;.)]|[ \t]+(?:and|&)[ \t])"
+)
 
 
 def _label_before(text: str, start: int) -> bool:
@@ -1045,6 +1078,17 @@ def name_neighbours(text: str, spans: list[Span]) -> list[Span]:
         after = _GENERATION_AFTER.match(text, span.end)
         if after:
             add(Span("NAME", span.end, after.end(), 0.7, source))
+    # "bunkmates Wilson Désir, Ti-Jo Pierre-Louis, Makenson Alcé;": the rest of a list of people
+    listed = list(names)
+    while listed:
+        span = listed.pop()
+        more = _LISTED_NAME.match(text, span.end)
+        if more and not any(
+            w.lower() in common or w.lower() in lx.STOP for w in more.group(1).split()
+        ):
+            new = Span("NAME", *more.span(1), 0.65, source)
+            add(new)
+            listed.append(new)
     for left, right in pairwise(names):
         gap = _PARTICLE_GAP.fullmatch(text, left.end, right.start)
         if gap:

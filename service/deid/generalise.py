@@ -1097,10 +1097,19 @@ class GeneralRecognizer(Recognizer):
         name = text[start:end]
         if _SITE_AFTER.match(text, end) and name.lower() not in common_words():
             return True  # "at our Silverdale clinic": a branch named by its town
+        if (
+            name.isupper()
+            and text[end : end + 1] == ","
+            and before.rstrip(" \t").endswith(",")
+            and places().get(name.title()) is False
+        ):
+            return True  # "SISTER YVETTE DELACROIX, THIBODAUX, 985-...": a town between commas
         if n > 1 and before.rstrip(" \t").endswith(",") and _CLAUSE_END_AFTER.match(text, end):
             return True  # "Black Lantern Tattoo, Post Falls;": a town after a business, alone
         if prev == "the" and len(words) > 1:
             prev = words[-2].lower()
+        if prev in ("and", "&") and len(words) > 1 and words[-2].strip(",") in places():
+            prev = "in"  # "in Tamale and Cape Coast": the second of two places
         if prev not in _PLACE_CUE_WORDS or name.lower() in lx.EPONYMS:
             return False  # "urine output via Foley": an eponym is a place only with its state
         # "from Hope" is a place, "from Hope Baker" (a name after it) is not

@@ -1262,9 +1262,9 @@ class IdentifierRecognizer(Recognizer):
             len(raw) > 1
             and _CODE_TOKEN.fullmatch(raw[-1])
             and raw[-1].lower() not in _LABELS
-            and raw[-2].lower().rstrip("#") in _LABELS
+            and (raw[-2].lower().rstrip("#") in _LABELS or raw[-2].lower() in _CONNECTORS)
         ):
-            raw.pop()  # "S/N N8P 44731196", "badge HPD 3318": a letter code before the number
+            raw.pop()  # "S/N N8P 44731196", "kit nos. TX-NBS 25-1188": a code before the number
         peeled = False
         while len(raw) > 1 and raw[-1].lower().rstrip("#") in _CONNECTORS:
             if raw[-1].lower().rstrip("#") == "id" and raw[-2].lower().rstrip("#") not in _LABELS:
@@ -2136,6 +2136,14 @@ _NAME_CONTEXT_WORDS: Final = (
             "co-workers",
             "classmate",
             "classmates",
+            "cellmate",
+            "cellmates",
+            "crewmate",
+            "crewmates",
+            "shipmate",
+            "shipmates",
+            "teammate",
+            "teammates",
         ]
     )
     | lx.RELATION_WORDS

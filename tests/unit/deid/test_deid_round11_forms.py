@@ -112,6 +112,13 @@ from tests.unit.deid.conftest import covered, untouched
         ("Contacts: roommates Wilson Okereke, Darnell Frye.", "Wilson Okereke", "NAME"),
         ("Itinerary: via Lisbon, then three weeks in Kumasi.", "Kumasi", "LOCATION"),
         ("Booked via Amsterdam for the conference.", "Amsterdam", "LOCATION"),
+        ("Contacts: cellmates Ti-Jo Pierre-Louis, Makenson Alcé; guard.", "Makenson Alcé", "NAME"),
+        ("Samples: kit nos. GA-NBS 24-7731-209 sent.", "GA-NBS 24-7731-209", "ID"),
+        ('Parents: mom and dad, "Boo"; both at bedside.', "Boo", "NAME"),
+        ("Urgent care 6/14 at the Tempe clinic for a sprain.", "6/14", "DATE"),
+        ("Trips planned: in Kumasi and Cape Coast until June.", "Cape Coast", "LOCATION"),
+        ("NOTIFY: SON ARMAND GUIDRY, HOUMA, 985-555-0100.", "HOUMA", "LOCATION"),
+        ("Lifted by USCG helicopter CG 6025 at dawn.", "CG 6025", "VEHICLE"),
     ],
 )
 def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:

@@ -20,7 +20,7 @@ day"), a house number and street ("1190 old fort rd, klamath falls, or 97601"), 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import chain, pairwise
 from typing import Final
@@ -120,6 +120,8 @@ _BARREL: Final = re.compile(
     r"county|road|street|avenue|hospital|clinic|center|centre|university)\b)"
 )
 _STATE_WORDS: Final = frozenset(lx.STATE_NAMES.lower().split("|"))
+#: The street types as a prefix tree (each tried after a hit, not at every position).
+_STREET_TREE: Final = trie_alternation(STREET_SUFFIX, word_end=True)
 _TWO_WORDS_BEFORE: Final = re.compile(
     r"(?<![\w.'\u2019-])[A-Z][a-z'\u2019]+[ \t]+[A-Z][a-z'\u2019]+$"
 )
@@ -201,10 +203,12 @@ _ROAD_CUES: Final = (
 _ANY_ROAD_CUE: Final = re.compile(any_of(_ROAD_CUES))
 #: "klamath falls, or 97601": a ZIP after a state code written in lower case.
 _LOWER_STATE_ZIP: Final = re.compile(
-    # ("lake charles la 70601": the comma before the state may be missing)
-    rf"(?:,[ \t]*|(?<=[a-z])[ \t]+)(?:{lx.STATE_ABBR.lower()})\.?[ \t]+"
-    r"(\d{5}(?:-\d{4})?)(?![\w-])"
+    rf",[ \t]*(?:{lx.STATE_ABBR.lower()})\.?[ \t]+(\d{{5}}(?:-\d{{4}})?)(?![\w-])"
 )
+#: "lake charles la 70601": the comma before the state missing (led by the space before the
+#: ZIP, the state read back from it).
+_ZIP_AFTER_SPACE: Final = re.compile(r" (\d{5}(?:-\d{4})?)(?![\w-])")
+_LOWER_STATE_BEFORE: Final = re.compile(rf"[a-z][ \t]+(?:{lx.STATE_ABBR.lower()})\.?$")
 
 #: "admitted from bishop california", "lives in bend oregon": a lower-case town before its state.
 _LOWER_TOWN_STATE: Final = re.compile(
@@ -218,15 +222,6 @@ _LOWER_TOWN_ZIP: Final = re.compile(
     rf"(?:{_LOWER_SUFFIX})\.?,?[ \t]+([a-z][a-z'\u2019-]+(?:[ \t][a-z][a-z'\u2019-]+)?),?[ \t]+"
     r"(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|oh)[ \t]+){4}"
     r"(?:zero|one|two|three|four|five|six|seven|eight|nine|oh)\b"
-)
-#: " california", " California": a state's name after a space (the gate of the town rule; led
-#: by the space, a literal the engine scans for).
-_STATE_AFTER_SPACE: Final = re.compile(
-    rf" (?:{trie_alternation(lx.STATE_NAMES)}|{trie_alternation(lx.STATE_NAMES.lower())})\b"
-)
-_SPOKEN_ZIP_GATE: Final = re.compile(
-    rf" (?:{_LOWER_SUFFIX})\.?,?[ \t]+[a-z]+(?:[ \t][a-z]+)?,?[ \t]+(?:zero|one|two|three|four|"
-    r"five|six|seven|eight|nine|oh) "
 )
 _NOT_TOWN_WORDS: Final = frozenset(
     [
@@ -403,6 +398,18 @@ _PT_TITLE_NAME: Final = re.compile(
     r"m\u00e3e|av\u00f3|av\u00f4|sobrinha|sobrinho)[ \t]+"
     r"([A-Z\u00c0-\u00dd][a-z\u00df-\u00ff'\u2019]+)"
 )
+_FOREIGN_STREET_WORDS: Final = (
+    "Rua ",
+    "Avenida ",
+    "Travessa ",
+    "Largo ",
+    "Estrada ",
+    "Calle ",
+    "Camino ",
+    "Paseo ",
+    "Carrera ",
+    "Calzada ",
+)
 #: "na Rua do Farol", "Calle de la Luna 14": a street named in Portuguese or Spanish.
 _FOREIGN_STREET: Final = re.compile(
     r"(?:Rua|Avenida|Travessa|Largo|Estrada|Calle|Camino|Paseo|Carrera|Calzada)[ \t]+"
@@ -472,12 +479,6 @@ _CAPS_MONTH_MIDDLE: Final = re.compile(
 )
 
 
-#: Gate for ``_FOREIGN_STREET``: its street words after a space (a literal-led scan).
-_FOREIGN_STREET_GATE: Final = re.compile(
-    " (?:Rua|Avenida|Travessa|Largo|Estrada|Calle|Camino|Paseo|Carrera|Calzada) "
-)
-
-
 #: "Willa Two Crows, CPM", "W. Two Crows, CPM": up to three capitalised words before a
 #: credential are a name even with an ordinary word inside (led by the comma and credential).
 _COMMA_CREDENTIAL: Final = re.compile(rf",[ \t]*{lx.CREDENTIALS_TREE}")
@@ -541,14 +542,6 @@ _WRAP: Final = re.compile(r"\n(?<=[-\d]\n)\d")
 _WRAPPED_PHONE: Final = re.compile(
     r"(?:\(\d{3}\)[ \t]?|\d{3}[-.])(?=[\d\n-]{8,9}(?!\d))\d{1,3}(?:[-.]?\n?)\d{0,3}[-.]?\n?\d{1,4}"
 )
-_PERSON_WORDS: Final = frozenset(w for w in NAME_CONTEXT_WORDS if w.isalpha() and len(w) > 3)
-#: "bunkmates Wilson Désir", "driver Jun Aoki": a person's word in lower case, then two
-#: capitalised words, the first of which may be an eponym or a month ("Wilson", "June").
-_CONTEXT_THEN_TWO: Final = re.compile(
-    rf"(?<![\w-])(?:{trie_alternation(sorted(_PERSON_WORDS))})"
-    r"[ \t]+([A-Z][a-z\u00c0-\u024f'\u2019]+(?:-[A-Z][a-z\u00c0-\u024f'\u2019]+)?[ \t]+"
-    r"[A-Z][a-z\u00c0-\u024f'\u2019]+(?:-[A-Z][a-z\u00c0-\u024f'\u2019]+)?)(?![\w-])"
-)
 #: '(dad, "DJ")', 'mom "Tootie"': a quoted name after a relative.
 _RELATIVE_QUOTED: Final = re.compile(
     r"(?:mom|dad|mother|father|sister|brother|son|daughter|wife|husband|grandma|grandpa|"
@@ -561,16 +554,58 @@ _MD_THEN_PLACE: Final = re.compile(
 )
 _MONTH_BEFORE_SLASH: Final = re.compile(r"(?<![\w/.-])(?:1[0-2]|0?[1-9])$")
 _SCALE_BEFORE: Final = re.compile(r"(?i:pain|score|scale|strength|grade|ratio|power)[ \t:]*$")
+_CRAFT_WORDS: Final = (
+    "helicopter",
+    "aircraft",
+    "plane",
+    "jet ",
+    "ambulance",
+    "vessel",
+    "cutter",
+    "boat",
+)
 #: "USCG helicopter CG 6017", "air ambulance N417LF": a craft's tail or hull number.
 _CRAFT_NUMBER: Final = re.compile(
     r"(?:helicopter|aircraft|airplane|plane|jet|air[ \t]ambulance|vessel|cutter|boat)[ \t]+"
     r"(?:#[ \t]?)?([A-Z]{1,3}[ -]?\d{2,5}[A-Z]{0,2})(?![\w-])"
 )
+_CAPS_TITLES: Final = (
+    "DR",
+    "MR",
+    "MS",
+    "SGT",
+    "LT",
+    "CPL",
+    "DET",
+    "CO ",
+    "OFFICER",
+    "DEPUTY",
+    "NURSE",
+    "CAPT",
+)
 #: "DR. OKONJO", "SGT. MARCUS THIBODEAUX", "CO LATRICE GUIDRY": a title in capitals, then one or
 #: two words in capitals (a form written all in capitals).
 _CAPS_TITLE_NAME: Final = re.compile(
-    r"(?<![\w.])(?:DR|MR|MRS|MS|SGT|LT|CPL|DET|CO|OFFICER|DEPUTY|NURSE|CAPT)\.?[ \t]+"
+    r"(?:DR|MR|MRS|MS|SGT|LT|CPL|DET|CO|OFFICER|DEPUTY|NURSE|CAPT)\.?[ \t]+"
     r"([A-Z]{2,}(?:[-'][A-Z]{2,})?)(?:[ \t]+([A-Z]{2,}(?:[-'][A-Z]{2,})?))?(?![\w.])"
+)
+_CAPS_RELATIVES: Final = (
+    "MOTHER",
+    "FATHER",
+    "SISTER",
+    "BROTHER",
+    "WIFE",
+    "HUSBAND",
+    "SON",
+    "DAUGHTER",
+    "AUNT",
+    "UNCLE",
+    "NIECE",
+    "NEPHEW",
+    "COUSIN",
+    "SPOUSE",
+    "PARTNER",
+    "GUARDIAN",
 )
 #: "MOTHER, ODETTE BOUDREAUX,": a relative in capitals, then a name between commas.
 _CAPS_RELATIVE_NAME: Final = re.compile(
@@ -579,9 +614,9 @@ _CAPS_RELATIVE_NAME: Final = re.compile(
     r"([A-Z]{2,}(?:[-'][A-Z]{2,})?[ \t]+[A-Z]{2,}(?:[-'][A-Z]{2,})?)(?=,)"
 )
 #: "56 12N 169 48W": a position in degrees and minutes (a ship's log, a rescue report).
-_LAT_LONG: Final = re.compile(
-    r"(?<![\w.])\d{1,2}[ \t]\d{2}(?:\.\d+)?[NS][ \t]\d{1,3}[ \t]\d{2}(?:\.\d+)?[EW](?!\w)"
-)
+#: (led by the space after the latitude's hemisphere letter, the latitude read back from it)
+_LAT_LONG: Final = re.compile(r"[NS](?<=\d[NS])[ \t]\d{1,3}[ \t]\d{2}(?:\.\d+)?[EW](?!\w)")
+_LATITUDE_BEFORE: Final = re.compile(r"(?<![\w.])\d{1,2}[ \t]\d{2}(?:\.\d+)?[NS]$")
 #: "011 63 2 555 0147": a number dialled abroad from the US (the 011 exit code).
 _EXIT_CODE_PHONE: Final = re.compile(r"(?<![\w+])011[ \t.-]\d{1,3}(?:[ \t.-]\d{1,5}){2,5}(?![\w])")
 #: "Booterstown, Co. Dublin": an Irish county, and the town before it.
@@ -589,14 +624,16 @@ _IRISH_COUNTY: Final = re.compile(
     r"(?:([A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+)?),[ \t]+)?Co\.[ \t]+([A-Z][a-z]+)"
 )
 #: "Shea Blvd at Pima Rd": the first street of an intersection.
-_INTERSECTION: Final = re.compile(
-    rf"([A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019]+)?[ \t](?:{STREET_SUFFIX})\.?)"
-    r"[ \t]+(?:at|and|&)[ \t]+[A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019]+)?"
-    rf"[ \t](?:{STREET_SUFFIX})\b"
+#: "Shea Blvd at [Pima Rd]": the street before a street found, joined by "at", "and" or "&".
+_STREET_BEFORE_JOIN: Final = re.compile(
+    rf"(?<![\w'\u2019-])([A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019]+)?[ \t](?:{_STREET_TREE})\.?)"
+    r"[ \t]+(?:at|and|&)[ \t]+$"
 )
+_GRID_ROADS: Final = ("County R", "County H", "Hwy ", "Highway ", " Rd ", " Road ")
 #: "E4417 County Road PF", "N2291 Hwy 33": a Wisconsin-style rural grid address.
 _RURAL_GRID: Final = re.compile(
-    r"(?<![\w-])[NSEW]\d{3,5}[ \t]+(?:County[ \t]+(?:Road|Rd|Hwy|Highway)[ \t]+[A-Z]{1,2}|"
+    # (the letter's boundary is checked behind it: a look-behind first is tried everywhere)
+    r"[NSEW](?<![\w-][NSEW])\d{3,5}[ \t]+(?:County[ \t]+(?:Road|Rd|Hwy|Highway)[ \t]+[A-Z]{1,2}|"
     r"(?:State[ \t]+)?(?:Hwy|Highway|Rd|Road)[ \t]+\d{1,3})\b"
 )
 #: "Indian Route 9101", "Navajo Route 15": the road system's word before a route number found.
@@ -606,8 +643,8 @@ _ROUTE_SYSTEM: Final = re.compile(
 )
 #: "R.T. / M.O'D.": dotted initials joined by a slash to more initials (a handoff's two nurses;
 #: led by the slash, both sides read from it).
-_SLASH_INITIALS: Final = re.compile(r"[ \t]*/[ \t]*((?:[A-Z][.'])+[A-Z]\.)(?![\w.])")
-_INITIALS_BEFORE_SLASH: Final = re.compile(r"(?<![\w.'])((?:[A-Z][.'])+[A-Z]\.)$")
+_SLASH_INITIALS: Final = re.compile(r"/[ \t]*((?:[A-Z][.'])+[A-Z]\.)(?![\w.])")
+_INITIALS_BEFORE_SLASH: Final = re.compile(r"(?<![\w.'])((?:[A-Z][.'])+[A-Z]\.)[ \t]*$")
 #: A table's "Age" header cell ("| Age |", "\tAGE\t").
 _AGE_HEADER: Final = re.compile(r"(?i:age)(?:[ \t]*\((?:y|yr|yrs|years)\))?")
 _AGE_CELL: Final = re.compile(r"[ \t]*(9\d|1[01]\d)[ \t]*")
@@ -717,7 +754,8 @@ def _framed(text: str) -> Iterator[Span]:
             start = m.start() - 2
             if _starts_word(text, start) and _last_word(text, start) in _DIA_BEFORE:
                 yield Span("DATE", *m.span(1), 0.75, source)
-    for m in _IMEI_GROUPS.finditer(text):
+    imei = "IMEI" in text or "imei" in text or "Imei" in text
+    for m in _IMEI_GROUPS.finditer(text) if imei else ():
         lead = _TWO_DIGITS_BEFORE.search(text, max(0, m.start() - 2), m.start())
         if lead:
             yield Span("DEVICE", lead.start(), m.end(), 0.8, source)
@@ -790,29 +828,26 @@ def _framed(text: str) -> Iterator[Span]:
             month = _MONTH_BEFORE_SLASH.search(text, max(0, m.start() - 2), m.start())
             if month and not _SCALE_BEFORE.search(text, max(0, month.start() - 16), month.start()):
                 yield Span("DATE", month.start(), m.end(), 0.7, source)
-    for m in _CRAFT_NUMBER.finditer(text):
+    crafts = any(word in text for word in _CRAFT_WORDS)
+    for m in _CRAFT_NUMBER.finditer(text) if crafts else ():
         yield Span("VEHICLE", *m.span(1), 0.75, source)
-    for m in _CONTEXT_THEN_TWO.finditer(text):
-        first, second = m.group(1).lower().split()
-        if (
-            second not in lx.STOP
-            and second not in lx.EPONYMS
-            and second not in lx.ORG_WORDS  # "employer Midway Logistics"
-            and (first not in lx.STOP or first in lx.MONTH_WORDS)
-        ):
-            yield Span("NAME", *m.span(1), 0.7, source)
-    if not text.islower():
+    if any(title in text for title in _CAPS_TITLES):
         for m in _CAPS_TITLE_NAME.finditer(text):
+            if not _starts_word(text, m.start(), glue="."):
+                continue
             words = [g for g in m.groups() if g]
             if words[0].lower() in lx.STOP or words[0].lower() in lx.MONTH_WORDS:
                 continue
             end = m.end(1) if len(words) < 2 or words[1].lower() in lx.STOP else m.end(2)
             yield Span("NAME", m.start(1), end, 0.75, source)
-        for m in _CAPS_RELATIVE_NAME.finditer(text):
-            if not {w.lower() for w in m.group(1).split()} & lx.STOP:
-                yield Span("NAME", *m.span(1), 0.75, source)
+    caps_relative = any(word in text for word in _CAPS_RELATIVES)
+    for m in _CAPS_RELATIVE_NAME.finditer(text) if caps_relative else ():
+        if not {w.lower() for w in m.group(1).split()} & lx.STOP:
+            yield Span("NAME", *m.span(1), 0.75, source)
     for m in _LAT_LONG.finditer(text):
-        yield Span("LOCATION", *m.span(), 0.8, source)
+        latitude = _LATITUDE_BEFORE.search(text, max(0, m.start() - 12), m.start() + 1)
+        if latitude:
+            yield Span("LOCATION", latitude.start(), m.end(), 0.8, source)
     if "011" in text:
         for m in _EXIT_CODE_PHONE.finditer(text):
             if 10 <= sum(c.isdigit() for c in m.group()) <= 17:
@@ -822,11 +857,9 @@ def _framed(text: str) -> Iterator[Span]:
             if m.group(1) and m.group(1).lower() not in lx.STOP:
                 yield Span("LOCATION", *m.span(1), 0.75, source)
             yield Span("LOCATION", *m.span(2), 0.8, source)
-    for m in _INTERSECTION.finditer(text):
-        if m.group(1).split()[0].lower() not in lx.STOP:
-            yield Span("ADDRESS", *m.span(1), 0.75, source)
-    for m in _RURAL_GRID.finditer(text):
-        yield Span("ADDRESS", *m.span(), 0.8, source)
+    if any(word in text for word in _GRID_ROADS):
+        for m in _RURAL_GRID.finditer(text):
+            yield Span("ADDRESS", *m.span(), 0.8, source)
     if "Route" in text or "Road" in text or "Rte" in text:
         for m in _ROUTE_SYSTEM.finditer(text):
             yield Span("ADDRESS", *m.span(), 0.75, source)
@@ -855,7 +888,8 @@ def _framed(text: str) -> Iterator[Span]:
         for m in _PT_TITLE_NAME.finditer(text):
             if _starts_word(text, m.start()):
                 yield Span("NAME", *m.span(1), 0.75, source)
-    for m in _FOREIGN_STREET.finditer(text) if _FOREIGN_STREET_GATE.search(text) else ():
+    foreign = any(word in text for word in _FOREIGN_STREET_WORDS)
+    for m in _FOREIGN_STREET.finditer(text) if foreign else ():
         if _starts_word(text, m.start()):
             yield Span("ADDRESS", *m.span(), 0.75, source)
 
@@ -997,18 +1031,29 @@ class CueRecognizer(Recognizer):
                     add(Span("ADDRESS", *m.span(1), 0.7, self.name))
         for m in _LOWER_STATE_ZIP.finditer(text):
             add(Span("ZIP", *m.span(1), 0.8, self.name))
-        # gates: a lower-case state's name; a street type before a spoken digit
-        lower_state = _STATE_AFTER_SPACE.search(text) is not None
-        spoken_zip = _SPOKEN_ZIP_GATE.search(text) is not None
-        for pattern, cued in ((_LOWER_TOWN_STATE, lower_state), (_LOWER_TOWN_ZIP, spoken_zip)):
-            if cued:
-                for m in pattern.finditer(text):
-                    town = m.group(1).split()
-                    # ("bishop" is a title word, so the stop words are not asked here)
-                    if _starts_word(text, m.start()) and _NOT_TOWN_WORDS.isdisjoint(town):
-                        add(Span("LOCATION", *m.span(1), 0.7, self.name))
         spans.extend(_framed(text))
         return spans
+
+
+def lower_case_places(text: str, lower: Sequence[tuple[int, int]]) -> list[Span]:
+    """Towns and ZIP codes of lower-case dictation ("admitted from bishop california", "main
+    street bishop nine three five one four", "lake charles la 70601"): run only where
+    :func:`service.deid.casing.restore_case` read lower-case prose (``lower``), because in a
+    note written with capitals a lower-case word before a state is an ordinary word."""
+    if not lower:
+        return []
+    out: list[Span] = []
+    source = CueRecognizer.name
+    for m in _ZIP_AFTER_SPACE.finditer(text):
+        if _LOWER_STATE_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+            out.append(Span("ZIP", *m.span(1), 0.8, source))
+    for pattern in (_LOWER_TOWN_STATE, _LOWER_TOWN_ZIP):
+        for m in pattern.finditer(text):
+            town = m.group(1).split()
+            # ("bishop" is a title word, so the stop words are not asked here)
+            if _starts_word(text, m.start()) and _NOT_TOWN_WORDS.isdisjoint(town):
+                out.append(Span("LOCATION", *m.span(1), 0.7, source))
+    return out
 
 
 #: "m. ashby-nkemelu", "J. Okafor": a lone initial and its dot just before a name found.
@@ -1094,6 +1139,11 @@ def name_neighbours(text: str, spans: list[Span]) -> list[Span]:
         if gap:
             add(Span("NAME", left.end + 1, right.start - 1, 0.7, source))
     for span in spans:
+        if span.category == "ADDRESS" and span.start >= 8:
+            street = _STREET_BEFORE_JOIN.search(text, max(0, span.start - 45), span.start)
+            if street and street.group(1).split()[0].lower() not in lx.STOP:
+                add(Span("ADDRESS", *street.span(1), 0.75, source))
+            continue
         if span.category in _CODED and span.start >= 3:
             code = _CODE_BEFORE.search(text, max(0, span.start - 14), span.start)
             if code is None:

@@ -12,7 +12,7 @@ from service.deid.context import (
     propagate_names,
     propagate_places,
 )
-from service.deid.cues import CueRecognizer, name_neighbours
+from service.deid.cues import CueRecognizer, lower_case_places, name_neighbours
 from service.deid.generalise import (
     GENERAL,
     cap_tokens,
@@ -64,6 +64,7 @@ def _find_spans(text: str, ctx: DeidContext) -> list[Span]:
     tokens = cap_tokens(text)
     spans.extend(GENERAL.run(text, tokens))
     spans.extend(context_spans(text, ctx, reading.lower))
+    spans.extend(lower_case_places(text, reading.lower))
     # protected forms (a state after a city, HGVS, a car's make) are cut out before the names
     # found so far seed propagation, and again after it
     protected = protected_ranges(text, tokens)

@@ -2917,7 +2917,9 @@ class NameRecognizer(Recognizer):
             elif "epon" not in kinds and _relation_after(text, end):
                 score = 0.75  # "Alonso Ruiz (dad)": a relative named, then what they are
             elif (
-                "epon" not in kinds
+                # an eponym may be the given name when a person's word comes before ("bunkmate
+                # Wilson Désir"): only first, before a word that is not one
+                ("epon" not in kinds or (len(seg) >= 2 and "epon" not in kinds[1:]))
                 and not (
                     len(seg) == 1
                     and kinds[0] == "other"
@@ -2929,7 +2931,9 @@ class NameRecognizer(Recognizer):
                 and not _sentence_start(text, start)
             ):
                 ctx = _name_context(text, start)
-                if ctx == "strong" or (ctx and namey):
+                if (ctx == "strong" or (ctx and namey)) and (
+                    ctx == "strong" or "epon" not in kinds
+                ):
                     score = 0.7 if ctx == "strong" else 0.6
             if score == 0.0 and kinds == ["last"]:
                 score = 0.5

@@ -164,6 +164,7 @@ def test_round11_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Policy holder employer Midway Logistics.", "Midway Logistics"),
         ("DL NE H09-55-2231 on file.", "NE"),
         ("Email sent at 3:12 PM today.", "3:12 PM"),
+        ("Lunch: Tamale and rice, tolerated well.", "Tamale"),  # a town abroad needs a cue
     ],
 )
 def test_round11_clinical_text_stays(text: str, keep: str) -> None:

@@ -38,7 +38,7 @@ TUNING_SPLITS = (
 )
 #: Tuned splits below the targets, with their floors (overall, keep) at the round-11 figures.
 PARTLY_TUNED = {
-    "dev10": (0.981, 0.967),
+    "dev10": (0.983, 0.967),
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {
@@ -75,7 +75,7 @@ def test_tuning_splits_meet_targets(reports: dict[str, EvalReport], split: str) 
 
 @pytest.mark.parametrize("split", sorted(PARTLY_TUNED))
 def test_partly_tuned_split_does_not_regress(split: str) -> None:
-    # round 12: dev10 0.982 (604/615), keep 0.968 (512/529). Its misses were read and used; what
+    # round 12: dev10 0.984 (605/615), keep 0.968 (512/529). Its misses were read and used; what
     # is left is rarer forms (lower-case SMS, OCR'd digits, names that are words).
     report = evaluate([CORPUS / split], timing_seconds=0)
     detail = format_report(split, report)
@@ -85,7 +85,7 @@ def test_partly_tuned_split_does_not_regress(split: str) -> None:
 
 
 @pytest.mark.parametrize("split", sorted(PARTLY_TUNED))
-@pytest.mark.xfail(strict=True, reason="dev10 still misses a target (round 11)")
+@pytest.mark.xfail(strict=True, reason="dev10 still misses a target (round 12)")
 def test_partly_tuned_split_meets_targets(split: str) -> None:
     report = evaluate([CORPUS / split], timing_seconds=0)
     assert report.meets_targets(), format_report(split, report)

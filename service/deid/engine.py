@@ -27,7 +27,7 @@ from service.deid.operators import apply_operators
 from service.deid.recognizers import RECOGNIZERS, Recognizer
 from service.deid.spacing import compact_spacing
 from service.deid.spans import DeidResult, Span, resolve_conflicts
-from service.deid.spoken import SpokenRecognizer
+from service.deid.spoken import SpokenRecognizer, lower_case_spoken
 from service.deid.wordlist import common_words, proper_nouns
 
 _NO_CONTEXT: Final = DeidContext()
@@ -65,6 +65,7 @@ def _find_spans(text: str, ctx: DeidContext) -> list[Span]:
     spans.extend(GENERAL.run(text, tokens))
     spans.extend(context_spans(text, ctx, reading.lower))
     spans.extend(lower_case_places(text, reading.lower))
+    spans.extend(lower_case_spoken(text, reading.lower))
     # protected forms (a state after a city, HGVS, a car's make) are cut out before the names
     # found so far seed propagation, and again after it
     protected = protected_ranges(text, tokens)

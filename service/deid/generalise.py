@@ -1370,9 +1370,9 @@ _OUR_LADY: Final = re.compile(r"Our[ \t]+Lady[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][a
 #: every member of a plan (the member and group numbers beside them stay PHI).
 _PBM_ROUTING: Final = re.compile(r"\b(?:RX)?(?:BIN|PCN)\b[ \t]*[#:]?[ \t]*([A-Z0-9]{4,10})\b")
 #: "Murray score 3.5", "a George Gauge", "Wells criteria": an eponym names the instrument.
-_EPONYM_BEFORE_NOUN: Final = re.compile(
-    r"([A-Z][a-z]+)(?:['\u2019]s)?[ \t]+(?i:score|scale|gauge|criteria|classification)\b"
-)
+#: (led by the noun, the eponym read back from it)
+_INSTRUMENT_NOUN: Final = re.compile(r"(?i:score|scale|gauge|criteria|classification)\b")
+_EPONYM_BEFORE_NOUN: Final = re.compile(r"([A-Z][a-z]+)(?:['\u2019]s)?[ \t]+$")
 _TITLE_BEFORE: Final = re.compile(r"(?:Dr|Mr|Mrs|Ms|Miss)\.?[ \t]+$")
 
 
@@ -1450,12 +1450,15 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
         out.extend(m.span() for m in _TWO_WORD_STATE.finditer(text))
     if "BIN" in text or "PCN" in text:
         out.extend(m.span(1) for m in _PBM_ROUTING.finditer(text))
-    for m in _EPONYM_BEFORE_NOUN.finditer(text):
-        start = m.start()
+    for noun in _INSTRUMENT_NOUN.finditer(text):
+        eponym = _EPONYM_BEFORE_NOUN.search(text, max(0, noun.start() - 30), noun.start())
+        if eponym is None:
+            continue
+        start = eponym.start()
         if (start == 0 or not text[start - 1].isalnum()) and not _TITLE_BEFORE.search(
             text, max(0, start - 6), start
         ):
-            out.append(m.span())
+            out.append((start, noun.end()))
     if "POS" in tokens or "NEG" in tokens or "RBC" in tokens or "DAT" in tokens:
         out.extend(m.span() for m in _BLOOD_BANK.finditer(text))
     return out

@@ -10,6 +10,7 @@ spelled letters and names them by the words that announce them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from service.deid.dates import DAY_WORD, WEEKDAY
@@ -112,19 +113,6 @@ class SpokenRecognizer(Recognizer):
                     for m in _AREA_CODE.finditer(text)
                 )
         spans.extend(_addresses(text, lowered))
-        spans.extend(_lower_runs(text, lowered))
-        seen: set[tuple[int, int]] = set()
-        for gate in _LOWER_STREET_GATE.finditer(text):
-            # the house number and street words are read back from the street type
-            for m in _LOWER_STREET.finditer(text, max(0, gate.start() - 90), gate.end()):
-                if (
-                    m.end() == gate.end()
-                    and m.span() not in seen
-                    and m.group(1)
-                    and _NOT_STREET_WORDS.isdisjoint(m.group(1).split())
-                ):
-                    seen.add(m.span())
-                    spans.append(Span("ADDRESS", *m.span(), 0.75, self.name))
         for m in _THE_DAY.finditer(text):
             # "the second" alone is not a date ("the second time"): a weekday before pins it
             lead = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 12), m.start())
@@ -182,6 +170,30 @@ _NOT_STREET_WORDS: Final = frozenset(
         "weeks",
     ]
 )
+
+
+def lower_case_spoken(text: str, lower: Sequence[tuple[int, int]]) -> list[Span]:
+    """Spelled identifiers and spoken street addresses of lower-case dictation ("plate eight k
+    l m four four two", "four forty one north main street"): run only where
+    :func:`service.deid.casing.restore_case` read lower-case prose (``lower``), the only place
+    where letters are written as lone lower-case words."""
+    if not lower:
+        return []
+    lowered = text.lower()
+    out = _lower_runs(text, lowered)
+    seen: set[tuple[int, int]] = set()
+    for gate in _LOWER_STREET_GATE.finditer(text):
+        # the house number and street words are read back from the street type
+        for m in _LOWER_STREET.finditer(text, max(0, gate.start() - 90), gate.end()):
+            if (
+                m.end() == gate.end()
+                and m.span() not in seen
+                and m.group(1)
+                and _NOT_STREET_WORDS.isdisjoint(m.group(1).split())
+            ):
+                seen.add(m.span())
+                out.append(Span("ADDRESS", *m.span(), 0.75, SpokenRecognizer.name))
+    return out
 
 
 def _lower_runs(text: str, lowered: str) -> list[Span]:

@@ -1153,6 +1153,8 @@ def name_neighbours(text: str, spans: list[Span]) -> list[Span]:
             add(new)
             listed.append(new)
     for left, right in pairwise(names):
+        if not 3 < right.start - left.end <= 7:
+            continue  # " de ", " van ", " della ": a particle's gap
         gap = _PARTICLE_GAP.fullmatch(text, left.end, right.start)
         if gap:
             add(Span("NAME", left.end + 1, right.start - 1, 0.7, source))

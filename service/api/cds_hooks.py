@@ -9,10 +9,11 @@ from service import pipeline
 from service.api.body import JSON_TYPES, read_json
 from service.api.deps import authenticator, engine_of, record_of
 from service.api.errors import FastJSONResponse
+from service.api.routing import PlainRoute
 from service.errors import NotFound
 from service.interop.cds_hooks import SERVICES, ServiceDefinition, discovery_document
 
-router = APIRouter(prefix="/cds-services", tags=["CDS Hooks"])
+router = APIRouter(prefix="/cds-services", tags=["CDS Hooks"], route_class=PlainRoute)
 
 _BY_ID = {s.id: s for s in SERVICES}
 

@@ -16,9 +16,10 @@ from starlette.responses import JSONResponse, Response
 from service import deid
 from service.api.body import JSON_TYPES, read_json
 from service.api.deps import authenticator, engine_of, record_of
+from service.api.routing import PlainRoute
 from service.errors import InvalidRequest
 
-router = APIRouter(tags=["de-identification"])
+router = APIRouter(tags=["de-identification"], route_class=PlainRoute)
 
 MAX_ITEMS = 1000
 

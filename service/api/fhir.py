@@ -9,9 +9,10 @@ from service import __version__, pipeline
 from service.api.body import FHIR_TYPES, read_json
 from service.api.deps import authenticator, engine_of, record_of
 from service.api.errors import FhirJSONResponse
+from service.api.routing import PlainRoute
 from service.interop.capability import capability_statement
 
-router = APIRouter(prefix="/fhir", tags=["FHIR"])
+router = APIRouter(prefix="/fhir", tags=["FHIR"], route_class=PlainRoute)
 
 _WRITE = "RiskAssessment"
 

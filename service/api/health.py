@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
 from service.api.deps import engine_of
+from service.api.routing import PlainRoute
 from service.observability import render_metrics
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=PlainRoute)
 
 
 @router.get("/healthz", summary="The process is alive")

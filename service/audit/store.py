@@ -21,8 +21,9 @@ Concurrent writers (several gateway workers or replicas)
 Never blocking the event loop
     ``record`` (and ``submit``, which does not wait) hands entries to one writer thread per
     store, which appends everything queued in one transaction (group commit: one lock round
-    trip for many requests) and resolves each caller's future after the commit. Other calls
-    run in anyio's worker threads.
+    trip for many requests) and resolves each caller's future after the commit. Under
+    steady traffic it starts a commit at most every :data:`AUDIT_LINGER_S`, so batches
+    grow with the request rate. Other calls run in anyio's worker threads.
 
 The append is the one hot path (a row per request): its statements are compiled once for the
 engine's dialect and run on a pooled DBAPI connection with the columns' own bind processors,
@@ -38,6 +39,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import queue
 import sqlite3
 import threading
@@ -107,6 +109,11 @@ CHAIN_FIELDS = (
     "prev_hash",
 )
 _PURGE_INTERVAL_S = 60.0
+#: Under load, the writer thread starts a commit at most this often (see
+#: :class:`_GroupCommitWriter`): about ten rows per commit at 1,000 requests/s, for at most
+#: this much more time before a row is committed. A clean shutdown still writes every row; a
+#: crash loses the rows still queued, which can now be up to one interval's worth.
+AUDIT_LINGER_S = 0.01
 #: Any number works as long as every process uses the same one (PostgreSQL advisory lock).
 _SCHEMA_LOCK_ID = 0x434453_41554454
 
@@ -273,11 +280,31 @@ T = TypeVar("T")
 
 
 class _GroupCommitWriter(Generic[T]):
-    """One thread that writes everything queued so far in one call (group commit)."""
+    """One thread that writes everything queued so far in one call (group commit).
 
-    def __init__(self, write: Callable[[list[T]], None], *, max_batch: int, name: str) -> None:
+    Under a steady stream of rows, commits start at most every ``linger_s`` seconds: a row
+    that arrives sooner after the previous commit waits for the rest of that interval, and
+    whatever arrives meanwhile joins its batch. Why: a SQLite commit costs about 120 µs of
+    CPU for one row against about 45 µs per row for ten or more, and every commit wakes this
+    thread, which then takes the GIL from the event loop several times. With one commit per
+    request, a gateway worker under load spent 50-80 µs more CPU per request. A row that
+    comes after a quiet spell (no commit for ``linger_s``) is written at once, so light
+    traffic waits no longer than before. :meth:`close` still writes every queued row.
+    """
+
+    def __init__(
+        self,
+        write: Callable[[list[T]], None],
+        *,
+        max_batch: int,
+        name: str,
+        linger_s: float = 0.0,
+    ) -> None:
+        if linger_s < 0:
+            raise ValueError("linger_s must be >= 0")
         self._write = write
         self._max_batch = max_batch
+        self._linger_s = linger_s
         self._queue: queue.SimpleQueue[tuple[T, Future[None]] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -293,10 +320,16 @@ class _GroupCommitWriter(Generic[T]):
 
     def _run(self) -> None:
         stop = False
+        # When the previous commit started; -inf: the first row is written at once.
+        last_start = -math.inf
         while not stop:
             first = self._queue.get()
             if first is None:
                 return
+            wait = last_start + self._linger_s - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            last_start = time.monotonic()
             batch = [first]
             while len(batch) < self._max_batch:
                 try:
@@ -324,16 +357,28 @@ class AuditStore:
     """Audit rows, feedback rows and the ``jti`` replay cache in one database.
 
     Implements the security package's ``ReplayCache`` protocol (:meth:`claim`). Call
-    :meth:`create_all` once at startup and :meth:`aclose` on shutdown.
+    :meth:`create_all` once at startup and :meth:`aclose` on shutdown. ``linger_s`` is the
+    writer thread's shortest interval between commits under load (0: commit as soon as a row
+    is queued).
     """
 
-    def __init__(self, database_url: str, *, secret: bytes, max_batch: int = 256) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        secret: bytes,
+        max_batch: int = 256,
+        linger_s: float = AUDIT_LINGER_S,
+    ) -> None:
         if not secret:
             raise ValueError("the audit store needs a secret for its keyed hashes")
+        if linger_s < 0:
+            raise ValueError("linger_s must be >= 0")
         self._engine = _make_engine(database_url)
         self._ref_key = hmac.new(secret, b"cds-sentiment/audit/ref/v1", hashlib.sha256).digest()
         self._chain_key = hmac.new(secret, b"cds-sentiment/audit/chain/v1", hashlib.sha256).digest()
         self._max_batch = max_batch
+        self._linger_s = linger_s
         self._append_sql = _AppendSQL.for_dialect(self._engine.dialect)
         self._writer: _GroupCommitWriter[AuditEntry] | None = None
         self._writer_lock = threading.Lock()
@@ -399,7 +444,10 @@ class AuditStore:
         with self._writer_lock:
             if self._writer is None:
                 self._writer = _GroupCommitWriter(
-                    self._append, max_batch=self._max_batch, name="audit-writer"
+                    self._append,
+                    max_batch=self._max_batch,
+                    name="audit-writer",
+                    linger_s=self._linger_s,
                 )
             return self._writer
 

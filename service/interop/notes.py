@@ -52,7 +52,6 @@ ACCEPTED_BUNDLE_TYPES = frozenset({"batch", "collection"})
 _TOKEN = re.compile(r"^[A-Za-z0-9!#$&^_.+-]{1,64}$")
 _MIME = re.compile(r"^[A-Za-z0-9!#$&^_.+-]{1,64}/[A-Za-z0-9!#$&^_.+-]{1,64}$")
 _RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
-_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -233,10 +232,9 @@ _FAST_INSTANT = re.compile(
     r"[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3])"
     r":[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?(?:Z|[+-](?:0[0-9]|1[0-3]):[0-5][0-9])"
 )
-#: ``base64Binary``: canonical base64 (no whitespace, correct padding), not empty.
-_FAST_BASE64 = re.compile(
-    r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)"
-)
+#: The base64 alphabet, for :func:`_fast_base64`.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]*")
+_BASE64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 
 
 Check = Callable[[Any], bool]
@@ -265,6 +263,24 @@ def _fast_object(value: Any, checks: Mapping[str, Check], required: tuple[str, .
         if check is None or not check(item):
             return False
     return True
+
+
+def _fast_base64(value: Any) -> bool:
+    """``base64Binary``: canonical base64 (no whitespace, correct padding), not empty.
+
+    Accepts exactly the strings of the pattern ``(?:B{4})*(?:B{4}|B{2}==|B{3}=)``, where ``B``
+    is ``[A-Za-z0-9+/]`` (a test compares the two), checked as a length, one run of ``B`` and
+    the last two characters: the pattern's group repetition costs about 10 µs on a note.
+    """
+    if type(value) is not str:
+        return False
+    n = len(value)
+    if n == 0 or n % 4 or _BASE64_RUN.fullmatch(value, 0, n - 2) is None:
+        return False
+    last2, last = value[-2], value[-1]
+    if last == "=":
+        return last2 == "=" or last2 in _BASE64_CHARS
+    return last2 in _BASE64_CHARS and last in _BASE64_CHARS
 
 
 def _fast_list(value: Any, check: Check) -> bool:
@@ -316,7 +332,7 @@ def _fast_reference(value: Any) -> bool:
 _ATTACHMENT: Mapping[str, Check] = {
     "contentType": _code,
     "language": _code,
-    "data": lambda v: _fast_str(v, _FAST_BASE64),
+    "data": _fast_base64,
     "title": _string,
 }
 _CONTENT: Mapping[str, Check] = {
@@ -557,7 +573,9 @@ def html_to_text(markup: str) -> str:
 
 def normalize_text(text: str) -> str:
     """Collapse runs of spaces in each line and drop blank-line runs."""
-    lines = (_WS.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
+    # ``" ".join(line.split())`` is ``re.sub(r"\s+", " ", line).strip()`` (str.split and
+    # the regex's \s use the same Unicode whitespace), several times faster on a long line.
+    lines = (" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n"))
     out: list[str] = []
     for line in lines:
         if line or (out and out[-1]):
@@ -606,7 +624,9 @@ def _decode_base64(data: Any, *, expression: str) -> bytes:
         raise InvalidRequest("expected base64 data", expression=[expression])
     try:
         # FHIR base64Binary allows whitespace between quartets.
-        return base64.b64decode(_WS.sub("", data), validate=True)
+        # ``"".join(data.split())`` is ``re.sub(r"\s+", "", data)`` (the same whitespace),
+        # without the regex's cost per character: about 15 µs on a typical note.
+        return base64.b64decode("".join(data.split()), validate=True)
     except (binascii.Error, ValueError):
         raise InvalidRequest("invalid base64", expression=[expression]) from None
 

@@ -8,7 +8,19 @@ initials of a double-barrelled name ("B.E.O.-L."), of a nurse before her credent
 it belongs to ("maternal grandmother, 95,"); the legal date formula ("Dated this 2nd day of May,
 2025"), a day of the month in words ("flew home on the tenth"), a day-month-year with a two-digit
 year ("DOB 29 Feb 88"); a street named without its number before "address" ("the Jewell Ave
-address"). Each pattern is a complete cue; none needs a word list.
+address"). Each of these patterns is a complete cue and needs no word list.
+
+More frames, from rounds 11 and 12 (:func:`_framed`): initials named as such, a quoted name after
+"called", a certificate number after a credential, capitalised words before ", CREDENTIAL", a
+day of the month alone, month/day cells and log-line heads, an "Age" table column, Portuguese
+days, titles and streets, CPF and grouped IMEI numbers, names in capitals after a title or a
+relative, positions in degrees and minutes, 011 dialling, Irish counties, rural grid and tribal
+route addresses. Some of these ask the English word list whether a word is ordinary
+("Dr sandoval" is a name, "Dr said" is not). After every recognizer has run,
+:func:`name_neighbours` adds what belongs to a name or an identifier found without it (an
+initial, a particle, a nickname, a generation, the rest of a list of people, a letter code
+before a number, the first street of an intersection), and :func:`lower_case_places` reads the
+towns and ZIP codes of lower-case dictation where the capitals were restored.
 
 The same frames are read in lower-case dictation, where capitals carry nothing: a relative and
 the name after it ("his sister june marsh-okafor", "wade's wife, autumn,"), a name before the
@@ -621,7 +633,8 @@ _CAPS_RELATIVE_NAME: Final = re.compile(
     r"([A-Z]{2,}(?:[-'][A-Z]{2,})?[ \t]+[A-Z]{2,}(?:[-'][A-Z]{2,})?)(?=,)"
 )
 #: "56 12N 169 48W": a position in degrees and minutes (a ship's log, a rescue report).
-#: (led by the space after the latitude's hemisphere letter, the latitude read back from it)
+#: (led by the latitude's hemisphere letter, a digit checked behind it and the latitude read
+#: back from it)
 _LAT_LONG: Final = re.compile(r"[NS](?<=\d[NS])[ \t]\d{1,3}[ \t]\d{2}(?:\.\d+)?[EW](?!\w)")
 _LATITUDE_BEFORE: Final = re.compile(r"(?<![\w.])\d{1,2}[ \t]\d{2}(?:\.\d+)?[NS]$")
 #: "011 63 2 555 0147": a number dialled abroad from the US (the 011 exit code).
@@ -630,7 +643,6 @@ _EXIT_CODE_PHONE: Final = re.compile(r"(?<![\w+])011[ \t.-]\d{1,3}(?:[ \t.-]\d{1
 _IRISH_COUNTY: Final = re.compile(
     r"(?:([A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+)?),[ \t]+)?Co\.[ \t]+([A-Z][a-z]+)"
 )
-#: "Shea Blvd at Pima Rd": the first street of an intersection.
 #: "Shea Blvd at [Pima Rd]": the street before a street found, joined by "at", "and" or "&".
 _STREET_BEFORE_JOIN: Final = re.compile(
     rf"(?<![\w'\u2019-])([A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019]+)?[ \t](?:{_STREET_TREE})\.?)"
@@ -695,7 +707,8 @@ def _last_word(text: str, start: int) -> str:
 
 
 def _framed(text: str) -> Iterator[Span]:
-    """Names, dates and identifiers known by a frame around them (round 11's cues)."""
+    """Names, dates, places and identifiers known by a frame around them (the cues added in
+    rounds 11 and 12; each pattern's comment gives its frame)."""
     source = CueRecognizer.name
     if "nitials" in text:
         for m in _INITIALS_WORD.finditer(text):

@@ -1371,7 +1371,25 @@ _OUR_LADY: Final = re.compile(r"Our[ \t]+Lady[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][a
 _PBM_ROUTING: Final = re.compile(r"\b(?:RX)?(?:BIN|PCN)\b[ \t]*[#:]?[ \t]*([A-Z0-9]{4,10})\b")
 #: "Murray score 3.5", "a George Gauge", "Wells criteria": an eponym names the instrument.
 #: (led by the noun, the eponym read back from it)
-_INSTRUMENT_NOUN: Final = re.compile(r"(?i:score|scale|gauge|criteria|classification)\b")
+#: (each word in its two common cases: ``(?i)`` would turn off the engine's first-letter scan)
+_INSTRUMENT_NOUN: Final = re.compile(
+    r"(?:[Ss]core|[Ss]cale|[Gg]auge|[Cc]riteria|[Cc]lassification|SCORE|SCALE|GAUGE|CRITERIA|"
+    r"CLASSIFICATION)\b"
+)
+#: Gate for ``_INSTRUMENT_NOUN``: what every one of its words holds (a literal-led scan).
+_INSTRUMENT_PARTS: Final = (
+    "core",
+    "cale",
+    "auge",
+    "riteria",
+    "lassification",
+    "CORE",
+    "CALE",
+    "AUGE",
+    "RITERIA",
+    "LASSIFICATION",
+)
+_INSTRUMENT_GATE: Final = re.compile(any_of(_INSTRUMENT_PARTS))
 _EPONYM_BEFORE_NOUN: Final = re.compile(r"([A-Z][a-z]+)(?:['\u2019]s)?[ \t]+$")
 _TITLE_BEFORE: Final = re.compile(r"(?:Dr|Mr|Mrs|Ms|Miss)\.?[ \t]+$")
 
@@ -1450,7 +1468,7 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
         out.extend(m.span() for m in _TWO_WORD_STATE.finditer(text))
     if "BIN" in text or "PCN" in text:
         out.extend(m.span(1) for m in _PBM_ROUTING.finditer(text))
-    for noun in _INSTRUMENT_NOUN.finditer(text):
+    for noun in _INSTRUMENT_NOUN.finditer(text) if _INSTRUMENT_GATE.search(text) else ():
         eponym = _EPONYM_BEFORE_NOUN.search(text, max(0, noun.start() - 30), noun.start())
         if eponym is None:
             continue

@@ -316,6 +316,12 @@ def _after_boundary(char: str) -> str:
     return r"(?<!\w\w)" if re.match(r"\w", char) else r"(?<=\w(?s:.))"
 
 
+def _exact_led(char: str, rest: str) -> _Led:
+    """The led form of a pattern whose first character ``char`` must match as written (not in
+    any case): led by ``char`` alone, checked behind the rest."""
+    return char, rf"(?<=(?-i:{re.escape(char)})){rest}"
+
+
 def _digits_pattern(value: str, *, min_digits: int = 7) -> str | None:
     digits = re.sub(r"\D", "", value)
     if len(digits) == 11 and digits.startswith("1"):
@@ -447,11 +453,8 @@ def _matcher(ctx: DeidContext) -> _Matcher:
         dotted = r"\.?\s?".join(letters)
         led: _Led | None = None
         if len(letters[0]) == 1 and letters[0].isalpha():
-            first = re.escape(letters[0])
-            led = (
-                letters[0],
-                rf"(?<=(?-i:{first}))(?<!{_LETTER_DOT}(?s:.))(?-i:{dotted[1:]}\.?)"
-                rf"(?!{_ASCII_LETTER})",
+            led = _exact_led(
+                letters[0], rf"(?<!{_LETTER_DOT}(?s:.))(?-i:{dotted[1:]}\.?)(?!{_ASCII_LETTER})"
             )
         pattern = rf"(?<![A-Za-z.])(?-i:{dotted}\.?)(?![A-Za-z])"
         add("NAME", _Value(pattern, led, exact=(letters[0],)))
@@ -480,11 +483,9 @@ def _matcher(ctx: DeidContext) -> _Matcher:
             led, lead = None, ""
             if title[0] == upper[0]:
                 lead = title[0]
-                first = re.escape(title[0])
-                led = (
-                    title[0],
-                    rf"(?<=(?-i:{first})){_after_boundary(title[0])}"
-                    rf"(?-i:{re.escape(title[1:])}|{re.escape(upper[1:])})\b",
+                led = _exact_led(
+                    lead,
+                    rf"{_after_boundary(lead)}(?-i:{re.escape(title[1:])}|{re.escape(upper[1:])})\b",
                 )
             pattern = rf"\b(?-i:{re.escape(title)}|{re.escape(upper)})\b"
             add("ADDRESS", _Value(pattern, led, exact=(lead,) if lead else ()))

@@ -40,7 +40,13 @@ from typing import Final
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD
 from service.deid.prefix_search import any_of, ascii_digits, trie_alternation
-from service.deid.recognizers import LABEL_WORDS, NAME_CONTEXT_WORDS, STREET_SUFFIX, Recognizer
+from service.deid.recognizers import (
+    LABEL_WORDS,
+    NAME_CONTEXT_WORDS,
+    STREET_SUFFIX,
+    Recognizer,
+    last_word,
+)
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
 
@@ -131,7 +137,6 @@ _BARREL: Final = re.compile(
     r"stain|shunt|valve|filter|clip|mask|needle|triad|phenomenon|disorder|dystrophy|"
     r"county|road|street|avenue|hospital|clinic|center|centre|university)\b)"
 )
-_STATE_WORDS: Final = frozenset(lx.STATE_NAMES.lower().split("|"))
 #: The street types as a prefix tree (each tried after a hit, not at every position).
 _STREET_TREE: Final = trie_alternation(STREET_SUFFIX, word_end=True)
 _TWO_WORDS_BEFORE: Final = re.compile(
@@ -325,47 +330,11 @@ _INITIAL_WORD_CREDENTIAL: Final = re.compile(
 _THE_ORDINAL_OF_MONTH: Final = re.compile(
     rf"he(?<=[Tt]he)[ \t]+\d\d?(?:st|nd|rd|th)[ \t]+of[ \t]+{_MONTH}\b"
 )
-#: "(the 16th)", "til the 14th,", 'about the 20th" of last month': a day of the month written
-#: alone, closed by a bracket, punctuation, the line's end or "of last month".
-_THE_ORDINAL: Final = re.compile(
-    r"he(?<=[Tt]he)[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th))"
-    r"(?=[\"\u201d]?[ \t]+of[ \t]+(?:this|last|next|the)[ \t]+month|\)|[ \t]*[,;.]|[ \t]*$)",
-    re.MULTILINE,
-)
-_ORDINAL_CUES: Final = frozenset(
-    [
-        "til",
-        "till",
-        "until",
-        "thru",
-        "through",
-        "on",
-        "by",
-        "since",
-        "before",
-        "after",
-        "from",
-        "about",
-        "around",
-        "birthday",
-    ]
-)
 #: "Wed 16-Oct", "16-Oct:": a day and a month joined by a hyphen.
 #: (led by the hyphen, a literal the engine scans for; the day is read back from it)
 _DASH_MONTH: Final = re.compile(rf"-{_MONTH}\b(?![-/.]?\d)")
 _DAY_BEFORE_DASH: Final = re.compile(r"(?<![\w/.-])(?:[12]?\d|3[01])$")
 _MONTH_DAY: Final = r"(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])"
-#: "- 10/2 0900: RN visit", "- 11/12: last dose": a month/day heading a log line.
-#: (led by the slash, a literal the engine scans for; the month and the line's head are read
-#: back from it)
-_MD_LINE_HEAD: Final = re.compile(
-    r"/(?:3[01]|[12]\d|0?[1-9])(?=:|[ \t]+(?:[01]\d|2[0-3])[0-5]\d\b)"
-)
-_LINE_HEAD_MONTH: Final = re.compile(
-    r"^[ \t]*(?:[-*\u2022][ \t]*)?(?:1[0-2]|0?[1-9])$", re.MULTILINE
-)
-#: "Day 6 (2/4): 2 blasts": a month/day in brackets heading an entry.
-_MD_IN_BRACKETS: Final = re.compile(rf"\(({_MONTH_DAY})\):")
 #: "LABS\t9/16\t9/19\t9/22": month/day cells of one table row (two or more in the row).
 _MD_CELL: Final = re.compile(rf"\t({_MONTH_DAY})(?=\t|$)", re.MULTILINE)
 #: "chego no dia 14", "sexta-feira, dia 14": a day of the month in Portuguese or Spanish.
@@ -432,9 +401,6 @@ _FOREIGN_STREET: Final = re.compile(
     r"(?:(?:de|do|da|dos|das|del|de[ \t]la|la|las|los)[ \t]+)?"
     r"[A-Z\u00c0-\u00dd][\w'\u2019-]+(?:[ \t]+[A-Z\u00c0-\u00dd][\w'\u2019-]+)?"
 )
-
-
-_WORD_BREAKS: Final = str.maketrans("\"',-", "    ")
 
 
 #: "Hwang Ji-woo", "Min-jun Park": a romanised Korean or Chinese given name (a short part, a
@@ -564,12 +530,6 @@ _RELATIVE_QUOTED: Final = re.compile(
     r"grandmother|grandfather|aunt|uncle|cousin|partner),?[ \t]+"
     r"[\"\u201c]([A-Z][A-Za-z]{1,12})[\"\u201d]"
 )
-#: "Urgent care 7/10 at the Mesa walk-in", "found 3/9 in Cornelius": a month/day, then a place.
-_MD_THEN_PLACE: Final = re.compile(
-    r"/(?:3[01]|[12]\d|0?[1-9])(?=[ \t]+(?:in|at)(?:[ \t]+the)?[ \t]+[A-Z][a-z])"
-)
-_MONTH_BEFORE_SLASH: Final = re.compile(r"(?<![\w/.-])(?:1[0-2]|0?[1-9])$")
-_SCALE_BEFORE: Final = re.compile(r"(?i:pain|score|scale|strength|grade|ratio|power)[ \t:]*$")
 _CRAFT_WORDS: Final = (
     "helicopter",
     "aircraft",
@@ -694,18 +654,6 @@ def _age_column(text: str) -> Iterator[Span]:
         offset += len(line) + 1
 
 
-def _month_width(text: str, end: int) -> int:
-    """The number of month digits just before ``end`` (1 or 2)."""
-    return 2 if end >= 2 and text[end - 2].isdigit() else 1
-
-
-def _last_word(text: str, start: int) -> str:
-    """The lower-cased word just before ``start`` (quotes, commas and hyphens break words:
-    "sexta-feira, dia 14" gives "feira")."""
-    words = text[max(0, start - 16) : start].translate(_WORD_BREAKS).split()
-    return words[-1].lower() if words else ""
-
-
 def _framed(text: str) -> Iterator[Span]:
     """Names, dates, places and identifiers known by a frame around them (the cues added in
     rounds 11 and 12; each pattern's comment gives its frame)."""
@@ -735,12 +683,6 @@ def _framed(text: str) -> Iterator[Span]:
         for m in _THE_ORDINAL_OF_MONTH.finditer(text):
             if _starts_word(text, m.start() - 1):
                 yield Span("DATE", m.start() - 1, m.end(), 0.85, source)
-    for m in _THE_ORDINAL.finditer(text):
-        start = m.start() - 1
-        if not _starts_word(text, start):
-            continue
-        if text[start - 1 : start] == "(" or _last_word(text, start) in _ORDINAL_CUES:
-            yield Span("DATE", *m.span(1), 0.7, source)
     if "-" in text:
         for m in _DASH_MONTH.finditer(text):
             day = _DAY_BEFORE_DASH.search(text, max(0, m.start() - 3), m.start())
@@ -750,30 +692,18 @@ def _framed(text: str) -> Iterator[Span]:
             lead = _THREE_DIGITS_BEFORE.search(text, max(0, m.start() - 3), m.start())
             if lead:
                 yield Span("ID", lead.start(), m.end(), 0.85, source)
-    if "/" in text:
-        if "(" in text:
-            for m in _MD_IN_BRACKETS.finditer(text):
-                yield Span("DATE", *m.span(1), 0.75, source)
-        for m in _MD_LINE_HEAD.finditer(text):
-            line = text.rfind("\n", 0, m.start()) + 1
-            if m.start() - line <= 8:
-                month = _LINE_HEAD_MONTH.match(text, line, m.start())
-                if month:
-                    yield Span(
-                        "DATE", month.end() - _month_width(text, month.end()), m.end(), 0.75, source
-                    )
-        if "\t" in text:
-            rows: dict[int, list[re.Match[str]]] = {}
-            for m in _MD_CELL.finditer(text):
-                rows.setdefault(text.rfind("\n", 0, m.start()), []).append(m)
-            for cells in rows.values():
-                if len(cells) >= 2:
-                    for m in cells:
-                        yield Span("DATE", *m.span(1), 0.7, source)
+    if "/" in text and "\t" in text:
+        rows: dict[int, list[re.Match[str]]] = {}
+        for m in _MD_CELL.finditer(text):
+            rows.setdefault(text.rfind("\n", 0, m.start()), []).append(m)
+        for cells in rows.values():
+            if len(cells) >= 2:
+                for m in cells:
+                    yield Span("DATE", *m.span(1), 0.7, source)
     if "ia " in text or "\u00eda " in text:
         for m in _DIA.finditer(text):
             start = m.start() - 2
-            if _starts_word(text, start) and _last_word(text, start) in _DIA_BEFORE:
+            if _starts_word(text, start) and last_word(text, start) in _DIA_BEFORE:
                 yield Span("DATE", *m.span(1), 0.75, source)
     imei = "IMEI" in text or "imei" in text or "Imei" in text
     for m in _IMEI_GROUPS.finditer(text) if imei else ():
@@ -844,11 +774,6 @@ def _framed(text: str) -> Iterator[Span]:
         for m in _RELATIVE_QUOTED.finditer(text):
             if _starts_word(text, m.start()):
                 yield Span("NAME", *m.span(1), 0.75, source)
-    if "/" in text:
-        for m in _MD_THEN_PLACE.finditer(text):
-            month = _MONTH_BEFORE_SLASH.search(text, max(0, m.start() - 2), m.start())
-            if month and not _SCALE_BEFORE.search(text, max(0, month.start() - 16), month.start()):
-                yield Span("DATE", month.start(), m.end(), 0.7, source)
     for m in _CRAFT_NUMBER.finditer(text) if _CRAFT_GATE.search(text) else ():
         yield Span("VEHICLE", *m.span(1), 0.75, source)
     if _CAPS_TITLE_GATE.search(text):
@@ -1000,7 +925,7 @@ class CueRecognizer(Recognizer):
             parts = _words(text, words.start(), m.end())
             # a month or a state may be the given name ("Jun Takahashi-Barlow", "Georgia
             # Montgomery-Reyes")
-            if parts and (parts[0] in lx.MONTH_WORDS or parts[0] in _STATE_WORDS):
+            if parts and (parts[0] in lx.MONTH_WORDS or parts[0] in lx.STATE_WORDS):
                 parts = parts[1:]
             if not any(w in lx.STOP or w in lx.EPONYMS for w in parts):
                 add(Span("NAME", words.start(), m.end(), 0.7, self.name))

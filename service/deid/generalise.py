@@ -504,7 +504,7 @@ _CAP_TOKEN: Final = re.compile(r"[A-Z][A-Za-z'\u2019]*(?:-[A-Z][A-Za-z'\u2019]*)
 def _place_index() -> dict[str, list[tuple[str, int, bool]]]:
     """First token (Title and UPPER case) -> (name as written, words, needs a cue)."""
     index: dict[str, list[tuple[str, int, bool]]] = {}
-    never = _STATE_WORDS | lx.MONTH_WORDS | lx.WEEKDAY_WORDS
+    never = lx.STATE_WORDS | lx.MONTH_WORDS | lx.WEEKDAY_WORDS
     for name, common in places().items():
         key = name.lower()
         if key in never:
@@ -572,7 +572,6 @@ _SCORE_AFTER: Final = re.compile(r"[ \t]+\d{1,2}(?:/\d{1,3})?(?![\d/])")
 _NAME_AFTER: Final = re.compile(
     r"[ \t]+[A-Z][a-z]+(?:,[ \t]*(?:MD|DO|RN|NP|PA)\b|[ \t]+[A-Z][a-z])"
 )
-_STATE_WORDS: Final = frozenset(w.lower() for w in lx.STATE_NAMES.split("|"))
 
 # ---------------------------------------------------------------- identifiers
 
@@ -986,7 +985,7 @@ class GeneralRecognizer(Recognizer):
             if m is None:
                 continue
             words = m.group("name").split()
-            if all(w.lower() not in lx.STOP and w.lower() not in _STATE_WORDS for w in words):
+            if all(w.lower() not in lx.STOP and w.lower() not in lx.STATE_WORDS for w in words):
                 spans.append(Span("NAME", m.start("name"), m.end("name"), 0.75, "general-name"))
 
     @staticmethod
@@ -1247,7 +1246,7 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
                 # "the 2200 block of Fulton St": a street number given as its block
                 out.append(Span("ADDRESS", m.start(), span.end, span.score, span.source))
             m = _TOWN_AFTER_ADDRESS.match(text, span.end) if span.category == "ADDRESS" else None
-            if m and m.group(1).lower() not in lx.STOP and m.group(1).lower() not in _STATE_WORDS:
+            if m and m.group(1).lower() not in lx.STOP and m.group(1).lower() not in lx.STATE_WORDS:
                 # "mailed to PO Box 218, Johnstown.": the town that closes an address
                 out.append(Span("LOCATION", m.start(1), m.end(1), 0.7, "town-after-street"))
             m = _ZIP_AFTER.match(text, span.end)

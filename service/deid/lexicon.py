@@ -1117,6 +1117,8 @@ STATE_NAMES: Final = (
     "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
     "West Virginia|Wisconsin|Wyoming|Puerto Rico"
 )
+#: The state names in lower case ("new york"), for set tests.
+STATE_WORDS: Final = frozenset(STATE_NAMES.lower().split("|"))
 
 #: Vehicle makes and common models: "2014 Toyota Corolla, GA plate ..." is a car, not a place,
 #: and "Honda" before "Accord" is not a name.

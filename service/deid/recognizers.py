@@ -318,6 +318,86 @@ _MD_LISTED: Final = re.compile(
 )
 _RANGE_SEP: Final = re.compile(r"\s*[-\u2013]\s*")
 _MD_AFTER: Final = re.compile(r"\s*(?:@|at\s+\d|\d{1,2}:\d{2}|\d{3,4}\s*(?:h|hrs)\b|-\s*\d)")
+#: "Urgent care 7/10 at the Mesa walk-in", "found 3/9 in Cornelius": a place after a month/day.
+_MD_PLACE_AFTER: Final = re.compile(r"[ \t]+(?:in|at)(?:[ \t]+the)?[ \t]+[A-Z][a-z]")
+_SCALE_JUST_BEFORE: Final = re.compile(r"(?i:pain|score|scale|strength|grade|ratio|power)[ \t:]*$")
+#: "- 10/2 0900: RN visit", "- 11/12: last dose": what heads a log line before its month/day,
+#: and what follows it there (a colon or a clock time).
+_LOG_LINE_HEAD: Final = re.compile(r"[ \t]*(?:[-*\u2022][ \t]*)?")
+_LOG_LINE_AFTER: Final = re.compile(r":|[ \t]+(?:[01]\d|2[0-3])[0-5]\d\b")
+_MONTH_DAY: Final = re.compile(r"(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])")
+#: "(the 16th)", "til the 14th,", 'about the 20th" of last month': a day of the month written
+#: alone after "the", closed by a bracket, punctuation, the line's end or "of last month".
+_THE_BEFORE: Final = re.compile(r"[Tt]he[ \t]+$")
+_ORDINAL_CLOSED: Final = re.compile(
+    r"[\"\u201d]?[ \t]+of[ \t]+(?:this|last|next|the)[ \t]+month|\)|[ \t]*[,;.]|[ \t]*$",
+    re.MULTILINE,
+)
+#: (Not ``_ORDINAL_BEFORE``: these also accept "til", "about", "around" and "birthday", leave
+#: out the weekdays, "to", "starting" and "of", and hold only with the closing context above,
+#: where the exclusions after the ordinal are not asked.)
+_ORDINAL_ALONE_CUES: Final = frozenset(
+    [
+        "til",
+        "till",
+        "until",
+        "thru",
+        "through",
+        "on",
+        "by",
+        "since",
+        "before",
+        "after",
+        "from",
+        "about",
+        "around",
+        "birthday",
+    ]
+)
+_WORD_BREAKS: Final = str.maketrans("\"',-", "    ")
+
+
+def last_word(text: str, start: int) -> str:
+    """The lower-cased word just before ``start`` (quotes, commas and hyphens break words:
+    "sexta-feira, dia 14" gives "feira"; 'about the 20th"' gives "about")."""
+    words = text[max(0, start - 16) : start].translate(_WORD_BREAKS).split()
+    return words[-1].lower() if words else ""
+
+
+def _ordinal_alone(text: str, start: int, end: int) -> bool:
+    """ "(the 16th)", "til the 14th,": a day of the month after "the", cued by a bracket or a
+    word before "the" and closed after it (see ``_ORDINAL_CLOSED``)."""
+    if int(text[start : end - 2]) > 31:
+        return False
+    the = _THE_BEFORE.search(text, max(0, start - 8), start)
+    if the is None or not _ORDINAL_CLOSED.match(text, end):
+        return False
+    at = the.start()
+    if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
+        return False
+    return text[at - 1 : at] == "(" or last_word(text, at) in _ORDINAL_ALONE_CUES
+
+
+def _framed_month_day(text: str, start: int, end: int) -> bool:
+    """A month/day in a frame that makes it a date: at the head of a log line before a colon or
+    a clock time ("- 10/2 0900:"), in brackets before a colon ("Day 6 (2/4):"), or before a
+    place ("7/10 at the Mesa walk-in")."""
+    if not _MONTH_DAY.fullmatch(text, start, end):
+        return False
+    line = text.rfind("\n", 0, start) + 1
+    if (
+        start - line <= 8
+        and _LOG_LINE_HEAD.fullmatch(text, line, start)
+        and _LOG_LINE_AFTER.match(text, end)
+    ):
+        return True
+    if text[start - 1 : start] == "(" and text[end : end + 2] == "):":
+        return True
+    return bool(_MD_PLACE_AFTER.match(text, end)) and not _SCALE_JUST_BEFORE.search(
+        text, max(0, start - 16), start
+    )
+
+
 _SCALE_WORDS: Final = re.compile(
     r"(?i)\b(?:strength|power|motor|murmur|pain|reflex|score|scale|grade|out of|bp\b|sbp|dbp|"
     r"blood pressure|ratio|titer|dilution|tab|pill|dose|cup|inch|splits?|fraction)"
@@ -481,6 +561,8 @@ class DateRecognizer(PatternRecognizer):
                 words = _words_before(text, start, 24)
                 if len(words) < 2 or words[-1] != "the":
                     return None
+                if _ordinal_alone(text, start, end):
+                    return self.category
                 if words[-2] not in _ORDINAL_BEFORE and not (
                     # "scheduled for the 30th", "booked for the 3rd"
                     words[-2] == "for" and len(words) >= 3 and words[-3] in _SCHEDULED
@@ -527,6 +609,8 @@ class DateRecognizer(PatternRecognizer):
     def _month_day(
         self, text: str, start: int, end: int, value: str, *, ranged: bool = False
     ) -> str | None:
+        if not ranged and _framed_month_day(text, start, end):
+            return self.category
         before = text[max(0, start - 14) : start]
         # a scale word in an earlier clause ("before 4th dose, 3/6 at 2130") does not count
         before = _CLAUSE_BREAK.split(before)[-1]
@@ -1944,7 +2028,7 @@ _GAP: Final = re.compile(
 _DOT_GAP: Final = re.compile(r"\.[ \t]?")
 _CREDENTIAL_AFTER: Final = re.compile(rf",?[ \t]*{lx.CREDENTIALS_TREE}(?![\w-])")
 #: Words after which a capitalised word is a name ("daughter Agnieszka", "spoke with Tamsin").
-_NAME_CONTEXT_WORDS: Final = (
+NAME_CONTEXT_WORDS: Final = (
     frozenset(
         [
             # owners (of a business, of a pet), lawyers, and who escorts or leads a team
@@ -2148,8 +2232,6 @@ _NAME_CONTEXT_WORDS: Final = (
     )
     | lx.RELATION_WORDS
 )
-#: (public: the cue rules read the same words)
-NAME_CONTEXT_WORDS: Final = _NAME_CONTEXT_WORDS
 _NAME_CONTEXT_PAIRS: Final = frozenset(
     {
         "spoke with",
@@ -2369,7 +2451,7 @@ def _name_context(text: str, start: int) -> str | None:
         return None
     if len(words) >= 2 and f"{words[-2]} {words[-1]}" in _NAME_CONTEXT_PAIRS:
         return "strong"
-    if words[-1] in _NAME_CONTEXT_WORDS:
+    if words[-1] in NAME_CONTEXT_WORDS:
         # "HI PLATE NKT 447": in capitals "HI" is Hawaii, not a greeting
         return None if words[-1] == "hi" and tail.endswith("HI") else "strong"
     if words[-1] in _WEAK_CONTEXT_WORDS:

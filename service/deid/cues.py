@@ -403,6 +403,82 @@ _FOREIGN_STREET: Final = re.compile(
 )
 
 
+# Facilities and streets abroad. The engine also reads a note with its accents folded
+# (:mod:`service.deid.folding`), so these are written without accents: "Hôpital" is met as
+# "Hopital", "Bahnhofstraße" as "Bahnhofstrase".
+_WORD_ABROAD: Final = r"[A-Z][\w'\u2019-]+"
+_PARTICLE_ABROAD: Final = (
+    r"(?:de[ \t]la|de[ \t]l['\u2019]|de|du|des|d['\u2019]|do|da|dos|das|del|della|delle|dei|"
+    r"degli|di|der)"
+)
+#: "Hôpital Sainte-Justine", "Clínica Alemana", "Hospital de Clínicas", "Klinikum Großhadern":
+#: a hospital named in another language, its kind first.
+_FACILITY_ABROAD: Final = re.compile(
+    r"(?:Hopital|Centre[ \t]Hospitalier|Clinique|Clinica|Klinik|Klinikum|Krankenhaus|Ospedale|"
+    r"Policlinico|Sanatorio|Spital|Ziekenhuis|Szpital|"
+    r"Hospital(?=[ \t]+(?:de|do|da|del|dos|das|San|Santa|Sao|Universitario)\b))"
+    rf"(?:[ \t]+(?:{_PARTICLE_ABROAD}[ \t]*)?{_WORD_ABROAD}){{1,3}}"
+)
+#: "12 rue Lepic", "Rue de l'Église", "Chemin des Vignes", "Via Roma 12", "Piazza Navona",
+#: "Bahnhofstraße 44", "44 Keizersgracht": a street named in French, Italian or a Germanic
+#: language. Words that English uses too ("Avenue", "Place", "Via", "Corso") count only with
+#: a particle after them or a house number beside them.
+_STREET_ABROAD: Final = re.compile(
+    r"(?P<number>\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+)?"
+    r"(?:(?P<kind>Rue|rue|Chemin|chemin|Allee|allee|Impasse|impasse|Quai|quai|Boulevard|"
+    r"Avenue|Place|Route|Via|Viale|Piazza|Piazzale|Corso|Vicolo)[ \t]+"
+    rf"(?P<particle>{_PARTICLE_ABROAD}[ \t]*|(?:San|Santa|Saint|Sainte)[ \t]+)?"
+    rf"{_WORD_ABROAD}(?:[ \t]+{_WORD_ABROAD})?"
+    r"|[A-Z][a-z]+(?P<suffix>strasse|strase|gasse|platz|allee|straat|laan|gracht|plein|gatan|"
+    r"vagen|vej|veien|gata|weg)\b)"
+    r"(?P<after>,?[ \t]+\d{1,4}[a-z]?\b)?"
+)
+#: The kinds that are streets whatever follows them (the rest need a particle or a number).
+_STREET_KINDS_ALONE: Final = frozenset(
+    [
+        "Chemin",
+        "chemin",
+        "Allee",
+        "allee",
+        "Impasse",
+        "impasse",
+        "Quai",
+        "quai",
+        "Piazza",
+        "Piazzale",
+        "Vicolo",
+    ]
+)
+_ABROAD_GATE: Final = re.compile(
+    r"Hopital|Hospitalier|Clini[qc]|Klinik|Krankenhaus|Ospedale|Policlinico|Sanatorio|Spital|"
+    r"Ziekenhuis|Szpital|Hospital[ \t]+(?:de|do|da|del|dos|das|San|Santa|Sao|Universitario)\b|"
+    r"[Rr]ue[ \t]|[Cc]hemin|[Aa]llee|[Ii]mpasse|[Qq]uai[ \t]|Boulevard|Avenue[ \t]|"
+    r"Place[ \t]|Route[ \t]|Via[ \t]|Viale|Piazz|Corso|Vicolo|"
+    r"[a-z](?:strasse|strase|gasse|platz|allee|straat|laan|gracht|plein|gatan|vagen|vej|veien|"
+    r"gata|weg)\b"
+)
+
+
+def _abroad(text: str) -> Iterator[Span]:
+    """Hospitals and streets named in another language (see the patterns above)."""
+    if not _ABROAD_GATE.search(text):
+        return
+    source = CueRecognizer.name
+    for m in _FACILITY_ABROAD.finditer(text):
+        if _starts_word(text, m.start()):
+            yield Span("LOCATION", *m.span(), 0.75, source)
+    for m in _STREET_ABROAD.finditer(text):
+        kind = m.group("kind")
+        numbered = m.group("number") or m.group("after")
+        if kind and not (numbered or m.group("particle") or kind in _STREET_KINDS_ALONE):
+            continue  # "Avenue Medical Group", "Via ambulance"
+        if m.group("suffix") and not numbered:
+            continue  # "Hallweg" alone may be a family name
+        start = m.start("number") if m.group("number") else m.start()
+        if _starts_word(text, start):
+            yield Span("ADDRESS", start, m.end(), 0.75, source)
+
+
 #: "Hwang Ji-woo", "Min-jun Park": a romanised Korean or Chinese given name (a short part, a
 #: hyphen, a short lower-case part), with the family name beside it.
 #: (led by the hyphen and its lower-case part, the rest read around it)
@@ -835,6 +911,7 @@ def _framed(text: str) -> Iterator[Span]:
     for m in _FOREIGN_STREET.finditer(text) if _FOREIGN_STREET_GATE.search(text) else ():
         if _starts_word(text, m.start()):
             yield Span("ADDRESS", *m.span(), 0.75, source)
+    yield from _abroad(text)
 
 
 _WORD_SPLIT: Final = re.compile(r"[ \t-]+")

@@ -13,6 +13,7 @@ from service.deid.context import (
     propagate_places,
 )
 from service.deid.cues import CueRecognizer, lower_case_places, name_neighbours
+from service.deid.folding import fold_letters
 from service.deid.generalise import (
     GENERAL,
     cap_tokens,
@@ -54,6 +55,26 @@ def find_spans(text: str, context: DeidContext | None = None) -> list[Span]:
 
 
 def _find_spans(text: str, ctx: DeidContext) -> list[Span]:
+    spans = _read(text, ctx)
+    folded = fold_letters(text)
+    if folded is not None:
+        # "Kraków", "Łukasz Żółkiewski": read again with the accents off (same offsets), where
+        # the ASCII word classes and lists see them, and the union kept; of the folded reading
+        # only what touches a folded letter (the rest of the note reads the same both ways)
+        spans = resolve_conflicts(
+            [
+                *spans,
+                *(
+                    s
+                    for s in _read(folded, ctx)
+                    if folded[s.start : s.end] != text[s.start : s.end]
+                ),
+            ]
+        )
+    return spans
+
+
+def _read(text: str, ctx: DeidContext) -> list[Span]:
     # lower-case dictation is read with its capitals restored (same length, same offsets)
     reading = restore_case(text)
     # scanned text: "O4/17/1951" is read as "04/17/1951" (same length, same offsets)

@@ -173,10 +173,10 @@ def _match_case(word: str, like: str) -> str:
     return word
 
 
-#: A name token, accented Latin letters included ("Wiśniewski" is replaced whole).
-_NAME_PART: Final = re.compile(
-    r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f'\u2019]*"
-)
+#: A name token, accented Latin letters included ("Wiśniewski", "Ọkafọ" are replaced whole:
+#: Latin-1, Extended-A and -B, and the Vietnamese and Yoruba letters of Extended Additional).
+_LATIN_LETTER: Final = r"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_NAME_PART: Final = re.compile(rf"[{_LATIN_LETTER}][{_LATIN_LETTER}'\u2019]*")
 
 
 def surrogate_name(

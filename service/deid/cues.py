@@ -330,6 +330,12 @@ _INITIAL_WORD_CREDENTIAL: Final = re.compile(
 _THE_ORDINAL_OF_MONTH: Final = re.compile(
     rf"he(?<=[Tt]he)[ \t]+\d\d?(?:st|nd|rd|th)[ \t]+of[ \t]+{_MONTH}\b"
 )
+#: "On March the 3rd she fell": a month, "the" and a day (not "In May the 2nd dose").
+_MONTH_THE_ORDINAL: Final = re.compile(
+    rf"(?<![\w]){_MONTH}\.?[ \t]+the[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)\b"
+    r"(?![ \t]+(?:dose|time|visit|attempt|round|cycle|session|line|day|week|month|year|"
+    r"trimester|grade|floor|degree|percentile|birthday)\b)"
+)
 #: "Wed 16-Oct", "16-Oct:": a day and a month joined by a hyphen.
 #: (led by the hyphen, a literal the engine scans for; the day is read back from it)
 _DASH_MONTH: Final = re.compile(rf"-{_MONTH}\b(?![-/.]?\d)")
@@ -457,6 +463,28 @@ _ABROAD_GATE: Final = re.compile(
     r"[a-z](?:strasse|strase|gasse|platz|allee|straat|laan|gracht|plein|gatan|vagen|vej|veien|"
     r"gata|weg)\b"
 )
+
+#: "cc: Winterbourne; Halloran", "Copies to: Dr. Amsel, Tovey": a letter's copy line lists
+#: people (and units: "PCP", "Cardiology", "File", which are words).
+_CC_LINE: Final = re.compile(r"(?im)^[ \t]*(?:cc|copy[ \t]+to|copies[ \t]+to)[ \t]*:[ \t]*([^\n]+)")
+_CC_ITEM: Final = re.compile(
+    r"[ \t]*(?:(?:Dr|DR|Mr|MR|Mrs|MRS|Ms|MS|Prof)\.?[ \t]+)?"
+    r"([A-Z][\w'\u2019-]*(?:[ \t]+[A-Z][\w'\u2019.-]*){0,2})[ \t]*$"
+)
+
+
+def _copied_to(text: str) -> Iterator[Span]:
+    """The people of a letter's copy line (see ``_CC_LINE``)."""
+    common = common_words()
+    for line in _CC_LINE.finditer(text):
+        pos = line.start(1)
+        for item in re.split(r"([;,])", line.group(1)):
+            m = _CC_ITEM.fullmatch(item) if item not in (";", ",") else None
+            if m:
+                words = [w.lower().rstrip(".") for w in m.group(1).split()]
+                if not any(w in common or w in lx.STOP for w in words):
+                    yield Span("NAME", pos + m.start(1), pos + m.end(1), 0.75, CueRecognizer.name)
+            pos += len(item)
 
 
 def _abroad(text: str) -> Iterator[Span]:
@@ -755,6 +783,9 @@ def _framed(text: str) -> Iterator[Span]:
             and text[m.start() + 1 : m.end()].strip().lower() not in lx.STOP
         ):
             yield Span("NAME", start, m.end(), 0.8, source)
+    if " the " in text:
+        for m in _MONTH_THE_ORDINAL.finditer(text):
+            yield Span("DATE", *m.span(), 0.8, source)
     if " of " in text:
         for m in _THE_ORDINAL_OF_MONTH.finditer(text):
             if _starts_word(text, m.start() - 1):
@@ -912,6 +943,8 @@ def _framed(text: str) -> Iterator[Span]:
         if _starts_word(text, m.start()):
             yield Span("ADDRESS", *m.span(), 0.75, source)
     yield from _abroad(text)
+    if "cc" in text or "CC" in text or "Cc" in text or "py to" in text or "pies to" in text:
+        yield from _copied_to(text)
 
 
 _WORD_SPLIT: Final = re.compile(r"[ \t-]+")

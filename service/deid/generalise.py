@@ -417,7 +417,9 @@ _NOT_DATE_WORDS: Final = frozenset(
 #: "G2", "P3" (obstetric), "PHQ-9" and the like written just before the pair.
 _HYPHENATED_ACRONYM: Final = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+")
 _WHEN_WORDS: Final = frozenset(["last", "next", "first", "final", "since"])
-_PERIODS: Final = frozenset(["week", "weekend", "day", "night", "morning", "evening", "month"])
+_PERIODS: Final = frozenset(
+    ["week", "wk", "weekend", "day", "night", "morning", "evening", "month"]
+)
 #: "Apr '25": a month and a two-digit year.
 _MONTH_SHORT_YEAR: Final = re.compile(
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?[ \t]+['\u2019]\d{2}(?!\d)"

@@ -2122,6 +2122,8 @@ NAME_CONTEXT_WORDS: Final = (
             "hello",
             "hey",
             "thanks",
+            # "D/w Fitzwilliam": discussed with
+            "d/w",
             "sponsor",
             "stepson",
             "stepdaughter",
@@ -2260,8 +2262,94 @@ _NAME_CONTEXT_PAIRS: Final = frozenset(
         "staying with",
         "living with",
         "married to",
+        # "Left VM for Quillon", "Thanks to Ikeji", "Text from Reza:"
+        "vm for",
+        "voicemail for",
+        "message for",
+        "msg for",
+        "thanks to",
+        "text from",
+        "texted by",
+        "email from",
+        "letter from",
     }
 )
+#: Roles that, written with a capital at the head of a sentence, name the person after them
+#: ("Coach Marten reports", "Caseworker Nkechi will follow"); relatives are in
+#: ``lx.RELATION_WORDS``.
+_ROLE_HEADS: Final = frozenset(
+    [
+        "coach",
+        "caseworker",
+        "chaplain",
+        "interpreter",
+        "pastor",
+        "teacher",
+        "officer",
+        "deputy",
+        "detective",
+        "trooper",
+        "sponsor",
+        "guardian",
+        "landlord",
+        "neighbor",
+        "neighbour",
+        "roommate",
+        "housemate",
+        "friend",
+        "boyfriend",
+        "girlfriend",
+        "fiance",
+        "fiancee",
+        "caregiver",
+        "sitter",
+        "courier",
+        "dispatcher",
+        "navigator",
+        "advocate",
+        "investigator",
+        "midwife",
+        "doula",
+        "volunteer",
+        "priest",
+        "scribe",
+        "paramedic",
+        "pharmacist",
+        "supervisor",
+        "boss",
+        "coworker",
+        "employer",
+        "counselor",
+        "counsellor",
+        "therapist",
+        "dietitian",
+        "dietician",
+        "attorney",
+        "lawyer",
+        "escort",
+        "sonographer",
+        "informant",
+    ]
+)
+#: Roles written as capitals before ", Name" ("POA, Delphine"), never a family name there.
+_ROLE_ACRONYMS: Final = frozenset(
+    ["poa", "hcp", "pcp", "sw", "rn", "np", "md", "cna", "hha", "lpn", "crna", "emt", "atty"]
+)
+
+
+def _may_be_named(tok: _Tok) -> bool:
+    """Whether a token after a role word may be the person's name: a listed name, or a word
+    that is neither English nor an acronym ("Coach Marten", not "Nurse Practitioner")."""
+    if tok.kind == "first":
+        return True
+    # "Caregiver Strain Index": a family name that is also a word needs more than the role
+    return (
+        tok.kind in ("last", "amb", "wordlast", "other")
+        and not tok.text.isupper()
+        and tok.low not in common_words()
+    )
+
+
 #: Weak context: the word must also look like a name (listed name, initial).
 _WEAK_CONTEXT_WORDS: Final = frozenset(
     ["from", "to", "with", "by", "per", "contact", "patient", "pt"]
@@ -2867,7 +2955,7 @@ class NameRecognizer(Recognizer):
         segment: list[_Tok] = []
         titled = False
         prev_low = ""
-        for tok in run:
+        for i, tok in enumerate(run):
             after, prev_low = prev_low, tok.low
             if tok.kind == "initial" and after in _NUMERAL_BEFORE:
                 # "Category I. Toco", "Type B": a class or grade, not someone's initial
@@ -2888,6 +2976,17 @@ class NameRecognizer(Recognizer):
                 continue
             if not segment and tok.low in lx.RELATION_WORDS:
                 # "Husband Tunde at bedside": the relative's name follows like a title's
+                segment, titled = [], True
+                continue
+            if (
+                not segment
+                and tok.low in _ROLE_HEADS
+                and i + 1 < len(run)
+                and not run[i + 1].comma_before
+                and _may_be_named(run[i + 1])
+            ):
+                # "Coach Marten reports...", "Caseworker Nkechi will follow": a role at the
+                # head of a sentence names the person after it, as a relative does
                 segment, titled = [], True
                 continue
             if (
@@ -2934,6 +3033,8 @@ class NameRecognizer(Recognizer):
         """Whether ", tok" continues a "LAST, FIRST M" name."""
         if segment[0].kind == "initial":
             return False  # "512-B, ZELENKO", "F, MRN": a family name is more than a letter
+        if len(segment) == 1 and segment[0].text.isupper() and segment[0].low in _ROLE_ACRONYMS:
+            return False  # "the patient's POA, Delphine": a role, then the person's name
         if tok.kind == "initial" and len(segment[0].text) < 3 and segment[0].kind == "other":
             return False  # "2L NC, T 37.1": "WU, J" needs a known family name
         return (

@@ -1,0 +1,52 @@
+"""Stop-16 forms, from the engineer's own probes (fresh text, never a corpus line): a role at
+the head of a sentence names the person after it ("Caseworker Nkechi will follow"), a role
+in capitals before ", Name" is no family name ("POA, Delphine"), "d/w", "left VM for",
+"thanks to" and "text from" before a name, the people of a letter's copy line, "March the
+3rd", and "wk of 4/8"; and the clinical text beside them that must stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.deid import find_spans
+from tests.unit.deid.conftest import covered, untouched
+
+
+@pytest.mark.parametrize(
+    ("text", "phi", "category"),
+    [
+        ("Caseworker Nkechi will follow up on housing.", "Nkechi", "NAME"),
+        ("Coach Okafor called about the collapse at practice.", "Okafor", "NAME"),
+        ("Spoke with the patient's POA, Delphine, by phone.", "Delphine", "NAME"),
+        ("D/w Fitzwilliam, ok to discharge.", "Fitzwilliam", "NAME"),
+        ("Left VM for Quillon re: biopsy.", "Quillon", "NAME"),
+        ("Thanks to Ikeji for the kind referral.", "Ikeji", "NAME"),
+        ("Text from Reza: bringing the meds tonight.", "Reza", "NAME"),
+        ("cc: Winterbourne; Halloran", "Winterbourne", "NAME"),
+        ("cc: Winterbourne; Halloran", "Halloran", "NAME"),
+        ("Copies to: Cardiology, Dr Okoro", "Okoro", "NAME"),
+        ("On March the 3rd she fell at home.", "March the 3rd", "DATE"),
+        ("Return visit: wk of 4/8.", "4/8", "DATE"),
+    ],
+)
+def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
+    cats = covered(text, find_spans(text), phi)
+    assert cats, f"{phi!r} left in the text"
+    assert category in cats
+
+
+@pytest.mark.parametrize(
+    ("text", "keep"),
+    [
+        ("Spoke with the patient's POA, Delphine, by phone.", "POA"),
+        ("Coach Okafor called about the collapse at practice.", "Coach"),
+        ("In May the 2nd dose was given.", "2nd dose"),
+        ("Pharmacist Consult: warfarin dosing.", "Pharmacist Consult"),
+        ("Interpreter Services used (Spanish).", "Interpreter Services"),
+        ("Guardian Ad Litem appointed.", "Guardian Ad Litem"),
+        ("Copies to: Cardiology, Dr Okoro", "Cardiology"),
+        ("CC: PCP; File", "PCP"),
+    ],
+)
+def test_stop16_clinical_text_stays(text: str, keep: str) -> None:
+    assert untouched(text, keep)

@@ -336,6 +336,14 @@ _MONTH_THE_ORDINAL: Final = re.compile(
     r"(?![ \t]+(?:dose|time|visit|attempt|round|cycle|session|line|day|week|month|year|"
     r"trimester|grade|floor|degree|percentile|birthday)\b)"
 )
+#: "the corner of 5th and Main", "intersection of Pine & 3rd St": two streets that meet.
+_STREET_CORNER: Final = re.compile(
+    r"(?i:corner|intersection)[ \t]+of[ \t]+"
+    r"((?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]+)(?:[ \t]+(?:St|Ave|Rd|Street|Avenue|Road|Blvd)\.?)?"
+    r"[ \t]+(?:and|&)[ \t]+"
+    r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]+)(?:[ \t]+(?:St|Ave|Rd|Street|Avenue|Road|Blvd)\.?)?)"
+)
+_SIDES: Final = frozenset(["left", "right", "upper", "lower", "medial", "lateral"])
 #: "Wed 16-Oct", "16-Oct:": a day and a month joined by a hyphen.
 #: (led by the hyphen, a literal the engine scans for; the day is read back from it)
 _DASH_MONTH: Final = re.compile(rf"-{_MONTH}\b(?![-/.]?\d)")
@@ -783,6 +791,11 @@ def _framed(text: str) -> Iterator[Span]:
             and text[m.start() + 1 : m.end()].strip().lower() not in lx.STOP
         ):
             yield Span("NAME", start, m.end(), 0.8, source)
+    if "orner of" in text or "ntersection of" in text or "ORNER OF" in text:
+        for m in _STREET_CORNER.finditer(text):
+            words = {w.lower() for w in m.group(1).split() if w not in ("and", "&")}
+            if not words & _SIDES and not words & lx.STOP:  # "corner of Left and Right"
+                yield Span("ADDRESS", *m.span(1), 0.75, source)
     if " the " in text:
         for m in _MONTH_THE_ORDINAL.finditer(text):
             yield Span("DATE", *m.span(), 0.8, source)
@@ -1134,6 +1147,14 @@ _CODE_BEFORE: Final = re.compile(
     r"(?<![\w-])(?:[A-Z][A-Z0-9]{1,5}(?:-[A-Z0-9]{1,6})?|[a-z]{2,4})[ \t]$"
 )
 
+#: Groups of digits after an identifier, one blank apart, that belong to it ("1188 [2293 04]"),
+#: not a number with a unit or a time after it.
+_DIGIT_GROUPS_AFTER: Final = re.compile(
+    r"(?:[ ]\d{2,6}(?![\w/:-]|[.,]\d)"
+    r"(?![ \t]+(?:y|yo|yr|yrs|years?|days?|d|wks?|weeks?|months?|mos?|mg|mcg|g|ml|mL|units?|"
+    r"tabs?|hours?|hrs?|h|min|x|am|pm|AM|PM)\b))+"
+)
+_DAY_MONTH_YEAR: Final = re.compile(r"(?<![\w])\d{1,2}[A-Za-z]{3}\d{2,4}$")
 
 _WORD_BEFORE: Final = re.compile(r"([A-Za-z]+)\.?:?[ \t]+$")
 _NAME_PART: Final = r"[A-Z][a-z\u00c0-\u024f'\u2019]+(?:-[A-Z][a-z\u00c0-\u024f'\u2019]+)?"
@@ -1214,6 +1235,16 @@ def name_neighbours(text: str, spans: list[Span]) -> list[Span]:
             if street and street.group(1).split()[0].lower() not in lx.STOP:
                 add(Span("ADDRESS", *street.span(1), 0.75, source))
             continue
+        if (
+            span.category in _CODED
+            and text[span.end : span.end + 1] == " "
+            and text[span.end - 1].isalnum()
+            and (tail := _DIGIT_GROUPS_AFTER.match(text, span.end))
+            # "03MAR2025 0900": a clock time after a date written as one token
+            and not _DAY_MONTH_YEAR.search(text, span.start, span.end)
+        ):
+            # "Medicaid ID 1188 2293 04": the rest of a number written in groups
+            add(Span(span.category, span.end + 1, tail.end(), 0.7, source))
         if (
             span.category in _CODED
             and span.start >= 3

@@ -1475,7 +1475,7 @@ class AddressRecognizer(PatternRecognizer):
         ),
         # rural-route and highway-contract boxes: "RR 2 Box 145", "HC 64 Box 12"
         _p(
-            r"\b(?:RR|R\.R\.|Rural[ \t]+Route|HC|Star[ \t]+Route)[ \t]*\d{1,3},?[ \t]+"
+            r"\b(?:RR|R\.R\.|[Rr]ural[ \t]+[Rr]oute|HC|Star[ \t]+[Rr]oute)[ \t]*\d{1,3},?[ \t]+"
             r"[Bb]ox[ \t]+\d{1,6}\b",
             0.9,
             hints=("Box", "box"),

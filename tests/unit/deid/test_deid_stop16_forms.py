@@ -2,7 +2,8 @@
 the head of a sentence names the person after it ("Caseworker Nkechi will follow"), a role
 in capitals before ", Name" is no family name ("POA, Delphine"), "d/w", "left VM for",
 "thanks to" and "text from" before a name, the people of a letter's copy line, "March the
-3rd", and "wk of 4/8"; and the clinical text beside them that must stay."""
+3rd", "wk of 4/8", the rest of an identifier written in groups ("1188 2293 04"), street
+corners, a lower-case rural route; and the clinical text beside them that must stay."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ from tests.unit.deid.conftest import covered, untouched
         ("Copies to: Cardiology, Dr Okoro", "Okoro", "NAME"),
         ("On March the 3rd she fell at home.", "March the 3rd", "DATE"),
         ("Return visit: wk of 4/8.", "4/8", "DATE"),
+        ("Medicaid ID 1188 2293 04 on the card.", "1188 2293 04", "HEALTH_PLAN"),
+        ("Subscriber ID XZP 8841 2209 (primary).", "XZP 8841 2209", "HEALTH_PLAN"),
+        ("Account 4471 2209 8812 is past due.", "4471 2209 8812", "ACCOUNT"),
+        ("Found down at the corner of 5th and Main.", "5th and Main", "ADDRESS"),
+        ("Struck at the intersection of Pine & 3rd St by a car.", "Pine & 3rd St", "ADDRESS"),
+        ("Mail to rural route 2 box 18 please.", "rural route 2 box 18", "ADDRESS"),
     ],
 )
 def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -46,6 +53,10 @@ def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Guardian Ad Litem appointed.", "Guardian Ad Litem"),
         ("Copies to: Cardiology, Dr Okoro", "Cardiology"),
         ("CC: PCP; File", "PCP"),
+        ("MRN 00882134 48 hrs post op, afebrile.", "48 hrs"),
+        ("Pacemaker serial PJN448812 12 years old, battery fine.", "12 years"),
+        ("ARRAIGNMENT MON 03MAR2025 0900 BY VIDEO", "0900"),
+        ("Pain at the corner of Left and Right images? no: corner of the mouth.", "Left"),
     ],
 )
 def test_stop16_clinical_text_stays(text: str, keep: str) -> None:

@@ -344,6 +344,15 @@ _STREET_CORNER: Final = re.compile(
     r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]+)(?:[ \t]+(?:St|Ave|Rd|Street|Avenue|Road|Blvd)\.?)?)"
 )
 _SIDES: Final = frozenset(["left", "right", "upper", "lower", "medial", "lateral"])
+#: "@jrivera1990", "handle @tomcat_88": a social-media handle is a unique identifier. Clinical
+#: shorthand writes "@" for "at" ("@home", "@ 0800", "@bedtime"), so a handle needs a digit or
+#: an underscore in it, or a word before it that names one.
+_HANDLE: Final = re.compile(r"(?<![\w.@])@([A-Za-z][A-Za-z0-9_.-]{1,29}[A-Za-z0-9_])(?![\w@-])")
+_HANDLE_CUE: Final = re.compile(
+    r"(?i:handle|username|user[ \t]?name|screen[ \t]?name|twitter|instagram|insta|tiktok|"
+    r"snapchat|snap|facebook|fb|ig|threads|reddit|discord|telegram|venmo|cash[ \t]?app|"
+    r"gamertag|account|dm|posted)\W{0,3}(?:[a-z]+\W{1,3}){0,2}$"
+)
 #: "Wed 16-Oct", "16-Oct:": a day and a month joined by a hyphen.
 #: (led by the hyphen, a literal the engine scans for; the day is read back from it)
 _DASH_MONTH: Final = re.compile(rf"-{_MONTH}\b(?![-/.]?\d)")
@@ -796,6 +805,13 @@ def _framed(text: str) -> Iterator[Span]:
             words = {w.lower() for w in m.group(1).split() if w not in ("and", "&")}
             if not words & _SIDES and not words & lx.STOP:  # "corner of Left and Right"
                 yield Span("ADDRESS", *m.span(1), 0.75, source)
+    if "@" in text:
+        for m in _HANDLE.finditer(text):
+            handle = m.group(1)
+            if any(c.isdigit() or c == "_" for c in handle) or _HANDLE_CUE.search(
+                text, max(0, m.start() - 30), m.start()
+            ):
+                yield Span("ID", *m.span(), 0.75, source)
     if " the " in text:
         for m in _MONTH_THE_ORDINAL.finditer(text):
             yield Span("DATE", *m.span(), 0.8, source)

@@ -26,6 +26,7 @@ from service.deid.languages import OtherLanguageRecognizer
 from service.deid.ocr import read_digits
 from service.deid.operators import apply_operators
 from service.deid.recognizers import RECOGNIZERS, Recognizer
+from service.deid.scripts import OtherScriptRecognizer
 from service.deid.spacing import compact_spacing
 from service.deid.spans import DeidResult, Span, resolve_conflicts
 from service.deid.spoken import SpokenRecognizer, lower_case_spoken
@@ -33,14 +34,15 @@ from service.deid.wordlist import common_words, proper_nouns
 
 _NO_CONTEXT: Final = DeidContext()
 #: The recognizers of :mod:`service.deid.recognizers`, then those for transcribed speech, HL7 v2
-#: messages and notes in Spanish, French or Portuguese, and PHI known by the cue beside it
-#: (each in its own module).
+#: messages and notes in Spanish, French or Portuguese, PHI known by the cue beside it, and
+#: names written in a non-Latin script (each in its own module).
 _PIPELINE: Final[tuple[Recognizer, ...]] = (
     *RECOGNIZERS,
     CueRecognizer(),
     SpokenRecognizer(),
     Hl7Recognizer(),
     OtherLanguageRecognizer(),
+    OtherScriptRecognizer(),
 )
 
 

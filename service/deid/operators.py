@@ -31,6 +31,7 @@ from typing import Final
 from service.deid import lexicon as lx
 from service.deid.context import DeidContext
 from service.deid.dates import shift_date, year_of
+from service.deid.scripts import OTHER_SCRIPT
 from service.deid.spans import CATEGORIES, Span
 
 OPERATORS: Final = ("redact", "surrogate", "shift", "generalize")
@@ -176,7 +177,8 @@ def _match_case(word: str, like: str) -> str:
 #: A name token, accented Latin letters included ("Wiśniewski", "Ọkafọ" are replaced whole:
 #: Latin-1, Extended-A and -B, and the Vietnamese and Yoruba letters of Extended Additional).
 _LATIN_LETTER: Final = r"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
-_NAME_PART: Final = re.compile(rf"[{_LATIN_LETTER}][{_LATIN_LETTER}'\u2019]*")
+#: A word in another script ("王秀英", "Петров") is one token too, replaced by a Latin surrogate.
+_NAME_PART: Final = re.compile(rf"[{_LATIN_LETTER}][{_LATIN_LETTER}'\u2019]*|[{OTHER_SCRIPT}]+")
 
 
 def surrogate_name(

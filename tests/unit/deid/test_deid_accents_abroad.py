@@ -4,7 +4,9 @@ The recognizers' word classes and word lists are mostly ASCII, so "Kraków" was 
 (its tail left beside the surrogate) and "Łukasz Żółkiewski" or "Zürich" were missed; the
 engine now also reads a note with the accents of its capitalised words folded
 (:mod:`service.deid.folding`). The clinical words with accents (Sjögren's, Guillain-Barré) and
-notes in Spanish, French or Portuguese read as before. Fresh text, never a corpus line.
+notes in Spanish, French or Portuguese read as before. Names written in another script
+(Chinese, Cyrillic, Arabic, Hangul, Devanagari) are removed whole, Greek symbols stay; social
+media handles are identifiers, "@home" is not. Fresh text, never a corpus line.
 """
 
 from __future__ import annotations
@@ -14,6 +16,17 @@ import pytest
 from service.deid import deidentify, find_spans
 from service.deid.folding import fold_letters
 from tests.unit.deid.conftest import covered, untouched
+
+#: Greek letters as clinical symbols (escaped: ruff flags a Greek alpha in source as ambiguous)
+_GREEK = "Started a \u03b2-blocker; TNF-\u03b1 high; \u03ba light chains; 5 \u00b5g"
+_OTHER_SCRIPTS = [
+    ("Mother (王秀英) speaks Mandarin only.", "王秀英"),
+    ("Patient's name in Russian: Иван Петров.", "Иван Петров"),
+    ("Family signed as محمد علي.", "محمد علي"),
+    ("Contact: 김민준 (son).", "김민준"),
+    ("Grandmother: राधा देवी, lives with them.", "राधा देवी"),
+    ("Wife 佐藤・花子 translated.", "佐藤・花子"),
+]
 
 
 def test_folding_keeps_length_and_only_changes_capitalised_words() -> None:
@@ -76,6 +89,26 @@ def test_no_accented_tail_is_left_beside_a_surrogate() -> None:
         assert not any(c in out for c in tail), f"a letter of {phi!r} survived"
 
 
+@pytest.mark.parametrize(("text", "phi"), _OTHER_SCRIPTS)
+def test_names_in_other_scripts_are_removed_whole(text: str, phi: str) -> None:
+    assert covered(text, find_spans(text), phi) == {"NAME"}
+    out = deidentify(text).text
+    assert not any(c in out for c in phi if not c.isspace()), "a letter of the name survived"
+
+
+@pytest.mark.parametrize(
+    ("text", "phi"),
+    [
+        ("His username is @tomcat_88 on the forum.", "@tomcat_88"),
+        ("Twitter handle @jrivera1990.", "@jrivera1990"),
+        ("She posts on Instagram as @sunnyhikes.", "@sunnyhikes"),
+        ("Paid back on Venmo @Maria-Lopez-12 yesterday.", "@Maria-Lopez-12"),
+    ],
+)
+def test_social_media_handles_are_found(text: str, phi: str) -> None:
+    assert covered(text, find_spans(text), phi)
+
+
 @pytest.mark.parametrize(
     ("text", "keep"),
     [
@@ -90,6 +123,12 @@ def test_no_accented_tail_is_left_beside_a_surrogate() -> None:
         ("Via ambulance from the scene, GCS 15.", "Via ambulance"),
         ("Place of service: outpatient clinic.", "Place of service"),
         ("Chemo via port; Rue of the day.", "Rue of the day"),
+        (_GREEK, "\u03b2-blocker"),
+        (_GREEK, "TNF-\u03b1"),
+        (_GREEK, "\u03ba light chains"),
+        (_GREEK, "5 \u00b5g"),
+        ("Meds @bedtime, seen @home, labs @ 0800, follow-up @clinic", "@bedtime"),
+        ("Meds @bedtime, seen @home, labs @ 0800, follow-up @clinic", "@clinic"),
     ],
 )
 def test_clinical_words_with_accents_and_look_alikes_stay(text: str, keep: str) -> None:

@@ -802,8 +802,8 @@ def _framed(text: str) -> Iterator[Span]:
             yield Span("NAME", start, m.end(), 0.8, source)
     if "orner of" in text or "ntersection of" in text or "ORNER OF" in text:
         for m in _STREET_CORNER.finditer(text):
-            words = {w.lower() for w in m.group(1).split() if w not in ("and", "&")}
-            if not words & _SIDES and not words & lx.STOP:  # "corner of Left and Right"
+            streets = {w.lower() for w in m.group(1).split() if w not in ("and", "&")}
+            if not streets & _SIDES and not streets & lx.STOP:  # "corner of Left and Right"
                 yield Span("ADDRESS", *m.span(1), 0.75, source)
     if "@" in text:
         for m in _HANDLE.finditer(text):

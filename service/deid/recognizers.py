@@ -2331,6 +2331,25 @@ _ROLE_HEADS: Final = frozenset(
         "informant",
     ]
 )
+#: The last word of a hospital service's name ("Poison Control", "Case Management").
+_SERVICE_NOUNS: Final = frozenset(
+    [
+        "control",
+        "service",
+        "services",
+        "management",
+        "relations",
+        "work",
+        "care",
+        "team",
+        "line",
+        "desk",
+        "department",
+        "office",
+        "program",
+        "unit",
+    ]
+)
 #: Roles written as capitals before ", Name" ("POA, Delphine"), never a family name there.
 _ROLE_ACRONYMS: Final = frozenset(
     ["poa", "hcp", "pcp", "sw", "rn", "np", "md", "cna", "hha", "lpn", "crna", "emt", "atty"]
@@ -2624,7 +2643,14 @@ def _classify(tok: str, next_char: str) -> str:
     if (tok.isupper() or not tok[1:].islower()) and lx.CREDENTIAL_RE.fullmatch(tok):
         return "cred"
     base = low[:-2] if low.endswith(("'s", "\u2019s")) else low
-    return _base_kinds().get(base, "other")
+    kind = _base_kinds().get(base)
+    if kind is not None:
+        return kind
+    # "Child-Pugh", "Swan-Ganz", "Roux-en-Y" aside: eponyms joined by a hyphen are a score, a
+    # device or a disease, like each eponym alone
+    if "-" in base and all(part in lx.EPONYMS for part in base.split("-")):
+        return "epon"
+    return "other"
 
 
 #: "Rosalind 'Roz' Etheridge-Banks", 'Dakota "Koda" Redhorse-Mills', "Beatrix (Bea) Lindqvist".
@@ -3114,8 +3140,14 @@ class NameRecognizer(Recognizer):
                 and not _sentence_start(text, start)
             ):
                 ctx = _name_context(text, start)
-                if (ctx == "strong" or (ctx and namey)) and (
-                    ctx == "strong" or "epon" not in kinds
+                if (
+                    (ctx == "strong" or (ctx and namey))
+                    and (ctx == "strong" or "epon" not in kinds)
+                    # "Discussed with Poison Control": English words naming a service
+                    and not (
+                        seg[-1].low in _SERVICE_NOUNS
+                        and all(t.kind == "other" and t.low in common_words() for t in seg)
+                    )
                 ):
                     score = 0.7 if ctx == "strong" else 0.6
             if score == 0.0 and kinds == ["last"]:

@@ -57,6 +57,11 @@ def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Pacemaker serial PJN448812 12 years old, battery fine.", "12 years"),
         ("ARRAIGNMENT MON 03MAR2025 0900 BY VIDEO", "0900"),
         ("Pain at the corner of Left and Right images? no: corner of the mouth.", "Left"),
+        ("Discussed with Poison Control about the ingestion.", "Poison Control"),
+        ("Hep B surface Ag negative; Hep C Ab negative.", "Hep C Ab"),
+        ("Lupus anticoagulant negative; Factor V Leiden heterozygous.", "Factor V Leiden"),
+        ("MELD-Na 22, Child-Pugh B.", "Child-Pugh B"),
+        ("Transferred to MICU, then to SICU.", "MICU"),
     ],
 )
 def test_stop16_clinical_text_stays(text: str, keep: str) -> None:

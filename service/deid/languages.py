@@ -159,7 +159,7 @@ _STREET_CUES: Final = (
     "Av.",
     "Calzada",
     "Privada",
-    "Callej",
+    # (no "Callej": every text with it holds "Calle" above, so it never decided)
     "Carretera",
     "Rua ",
     "Travessa",

@@ -353,6 +353,12 @@ _HANDLE_CUE: Final = re.compile(
     r"snapchat|snap|facebook|fb|ig|threads|reddit|discord|telegram|venmo|cash[ \t]?app|"
     r"gamertag|account|dm|posted)\W{0,3}(?:[a-z]+\W{1,3}){0,2}$"
 )
+#: "Drs. Whitfield, Okoro, and Vance": the doctors named after a plural title, one by one.
+_DOCTORS: Final = re.compile(r"\b(?:Drs|DRS)\.?[ \t]+")
+_LISTED_SURNAME: Final = re.compile(
+    r"(?:,[ \t]*|,?[ \t]+(?:and|&)[ \t]+|[ \t]*/[ \t]*)?"
+    r"([A-Z][a-z\u00c0-\u024f'\u2019]+(?:-[A-Z][a-z\u00c0-\u024f'\u2019]+)?|[A-Z]{2,}(?:-[A-Z]{2,})?)"
+)
 #: "Wed 16-Oct", "16-Oct:": a day and a month joined by a hyphen.
 #: (led by the hyphen, a literal the engine scans for; the day is read back from it)
 _DASH_MONTH: Final = re.compile(rf"-{_MONTH}\b(?![-/.]?\d)")
@@ -800,6 +806,14 @@ def _framed(text: str) -> Iterator[Span]:
             and text[m.start() + 1 : m.end()].strip().lower() not in lx.STOP
         ):
             yield Span("NAME", start, m.end(), 0.8, source)
+    if "Drs" in text or "DRS" in text:
+        for m in _DOCTORS.finditer(text):
+            pos = m.end()
+            while (name := _LISTED_SURNAME.match(text, pos)) is not None and (
+                name.group(1).lower() not in lx.STOP
+            ):
+                yield Span("NAME", *name.span(1), 0.8, source)
+                pos = name.end()
     if "orner of" in text or "ntersection of" in text or "ORNER OF" in text:
         for m in _STREET_CORNER.finditer(text):
             streets = {w.lower() for w in m.group(1).split() if w not in ("and", "&")}
@@ -812,6 +826,9 @@ def _framed(text: str) -> Iterator[Span]:
                 text, max(0, m.start() - 30), m.start()
             ):
                 yield Span("ID", *m.span(), 0.75, source)
+            elif handle[0].isupper() and handle.isalpha() and handle.lower() not in common_words():
+                # "@Perpetua please call family": a colleague mentioned in a secure chat
+                yield Span("NAME", m.start(1), m.end(), 0.7, source)
     if " the " in text:
         for m in _MONTH_THE_ORDINAL.finditer(text):
             yield Span("DATE", *m.span(), 0.8, source)

@@ -152,6 +152,8 @@ TITLES: Final = frozenset(
         "dr",
         "dr.",
         "doctor",
+        "drs",
+        "drs.",
         "mr",
         "mr.",
         "mrs",

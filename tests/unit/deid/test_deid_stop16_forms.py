@@ -34,6 +34,10 @@ from tests.unit.deid.conftest import covered, untouched
         ("Found down at the corner of 5th and Main.", "5th and Main", "ADDRESS"),
         ("Struck at the intersection of Pine & 3rd St by a car.", "Pine & 3rd St", "ADDRESS"),
         ("Mail to rural route 2 box 18 please.", "rural route 2 box 18", "ADDRESS"),
+        ("Team: Drs. Whitfield, Okoro, and Vance rounded.", "Okoro", "NAME"),
+        ("Team: Drs. Whitfield, Okoro, and Vance rounded.", "Whitfield", "NAME"),
+        ("Drs Patel, Nguyen at bedside.", "Nguyen", "NAME"),
+        ("@Perpetua please call the family back.", "Perpetua", "NAME"),
     ],
 )
 def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -62,6 +66,8 @@ def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Lupus anticoagulant negative; Factor V Leiden heterozygous.", "Factor V Leiden"),
         ("MELD-Na 22, Child-Pugh B.", "Child-Pugh B"),
         ("Transferred to MICU, then to SICU.", "MICU"),
+        ("DRS. OKORO/VANCE AT BEDSIDE", "AT BEDSIDE"),
+        ("Plan @Discharge, @Home visit tomorrow.", "@Discharge"),
     ],
 )
 def test_stop16_clinical_text_stays(text: str, keep: str) -> None:

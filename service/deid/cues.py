@@ -359,6 +359,14 @@ _LISTED_SURNAME: Final = re.compile(
     r"(?:,[ \t]*|,?[ \t]+(?:and|&)[ \t]+|[ \t]*/[ \t]*)?"
     r"([A-Z][a-z\u00c0-\u024f'\u2019]+(?:-[A-Z][a-z\u00c0-\u024f'\u2019]+)?|[A-Z]{2,}(?:-[A-Z]{2,})?)"
 )
+#: "census tract 4412.02", "Precinct 12": geographic units smaller than a state, by number;
+#: "the 90210 area": a ZIP code named as an area.
+_NUMBERED_AREA: Final = re.compile(
+    r"(?i:census[ \t]+tract|precinct)[ \t]*(?:#|no\.?)?[ \t]*(\d{1,6}(?:\.\d{1,2})?)(?!\d|\.\d)"
+)
+_ZIP_AREA: Final = re.compile(
+    r"\b(?:the|THE|The)[ \t]+(\d{5})(?:-\d{4})?[ \t]+(?:area|neighbou?rhood|zip[ \t]+code)\b"
+)
 #: "Wed 16-Oct", "16-Oct:": a day and a month joined by a hyphen.
 #: (led by the hyphen, a literal the engine scans for; the day is read back from it)
 _DASH_MONTH: Final = re.compile(rf"-{_MONTH}\b(?![-/.]?\d)")
@@ -814,6 +822,13 @@ def _framed(text: str) -> Iterator[Span]:
             ):
                 yield Span("NAME", *name.span(1), 0.8, source)
                 pos = name.end()
+    if "ract" in text or "RACT" in text or "recinct" in text or "RECINCT" in text:
+        for m in _NUMBERED_AREA.finditer(text):
+            yield Span("LOCATION", *m.span(1), 0.8, source)
+    for m in (
+        _ZIP_AREA.finditer(text) if " area" in text or "hood" in text or " zip" in text else ()
+    ):
+        yield Span("ZIP", *m.span(1), 0.75, source)
     if "orner of" in text or "ntersection of" in text or "ORNER OF" in text:
         for m in _STREET_CORNER.finditer(text):
             streets = {w.lower() for w in m.group(1).split() if w not in ("and", "&")}

@@ -640,6 +640,7 @@ _BASE_STOP: Final = frozenset(
         "ab",
         "ag",
         "factor",
+        "zip",
         "leiden",
         # the hospital's units ("Transferred to MICU"), never a place to remove
         "micu",

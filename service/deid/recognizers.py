@@ -1939,6 +1939,9 @@ _AFFILIATION: Final = re.compile(
 _TOWN_AFTER_FACILITY: Final = re.compile(r"[ \t]([A-Z][a-z'\u2019-]+)(?=[ \t]+[a-z]|[,.;)]|$)")
 
 
+_DIVISIONS: Final = frozenset(["County", "Parish", "Borough", "Township", "COUNTY", "PARISH"])
+
+
 class LocationRecognizer(Recognizer):
     """Cities, counties, facilities ("X County", "Springfield, IL", "lives in X", "X Hospital")."""
 
@@ -1973,7 +1976,10 @@ class LocationRecognizer(Recognizer):
             words = text[new_start:start].split()
             if words and _specific(words):
                 if not _named_for_person(words):
-                    spans.append(Span("LOCATION", new_start, end, 0.75, self.name))
+                    # "Wayne County": a county (or parish, borough, township) is a place
+                    # whatever name it carries, so it outranks the name recognizer's reading
+                    score = 0.9 if m.group() in _DIVISIONS else 0.75
+                    spans.append(Span("LOCATION", new_start, end, score, self.name))
                 town = _TOWN_AFTER_FACILITY.match(text, end)
                 if (
                     town
@@ -2046,7 +2052,8 @@ class LocationRecognizer(Recognizer):
 
 _ZIP_BEFORE: Final = re.compile(
     rf"(?:\b(?:{lx.STATE_ABBR})|\b(?i:{lx.STATE_NAMES}))\.?,?\s+$|(?i:zip(?:\s*code)?|"
-    r"postal\s+code|zipcode)[\s:#.]*$"
+    # "her zip code is 30309", "the 90210 area" (below)
+    r"postal\s+code|zipcode)(?:\s+(?i:is|was|of))?[\s:#.]*$"
 )
 
 

@@ -38,6 +38,11 @@ from tests.unit.deid.conftest import covered, untouched
         ("Team: Drs. Whitfield, Okoro, and Vance rounded.", "Whitfield", "NAME"),
         ("Drs Patel, Nguyen at bedside.", "Nguyen", "NAME"),
         ("@Perpetua please call the family back.", "Perpetua", "NAME"),
+        ("Her zip code is 30309, she says.", "30309", "ZIP"),
+        ("Moved to the 90210 area last year.", "90210", "ZIP"),
+        ("Census tract 4412.02 has a food desert.", "4412.02", "LOCATION"),
+        ("Lives in Ward 7, Precinct 12.", "12", "LOCATION"),
+        ("Farm outside Wayne County, KY.", "Wayne County", "LOCATION"),
     ],
 )
 def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -68,6 +73,8 @@ def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Transferred to MICU, then to SICU.", "MICU"),
         ("DRS. OKORO/VANCE AT BEDSIDE", "AT BEDSIDE"),
         ("Plan @Discharge, @Home visit tomorrow.", "@Discharge"),
+        ("Lives in ZIP 02139 with her sister.", "ZIP"),
+        ("Tumor 12345 area measured twice.", "12345"),
     ],
 )
 def test_stop16_clinical_text_stays(text: str, keep: str) -> None:

@@ -1081,6 +1081,22 @@ ORG_WORDS: Final = frozenset(
 #: follow them directly, like a title.
 RELATION_WORDS: Final = frozenset(
     [
+        # siblings, step- and half-relatives, and a mother's or father's short forms
+        "sib",
+        "sibs",
+        "sibling",
+        "siblings",
+        "stepdad",
+        "stepmom",
+        "stepbrother",
+        "stepsister",
+        "halfbrother",
+        "halfsister",
+        "ex-husband",
+        "ex-wife",
+        "ex-boyfriend",
+        "ex-girlfriend",
+        "ex-partner",
         "husband",
         "wife",
         "son",

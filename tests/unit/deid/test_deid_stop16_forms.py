@@ -43,6 +43,8 @@ from tests.unit.deid.conftest import covered, untouched
         ("Census tract 4412.02 has a food desert.", "4412.02", "LOCATION"),
         ("Lives in Ward 7, Precinct 12.", "12", "LOCATION"),
         ("Farm outside Wayne County, KY.", "Wayne County", "LOCATION"),
+        ("Older sibs Jaylen (7) and Amara (4) are healthy.", "Jaylen", "NAME"),
+        ("Stepdad Rusty drinks heavily per pt.", "Rusty", "NAME"),
     ],
 )
 def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
@@ -75,6 +77,7 @@ def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Plan @Discharge, @Home visit tomorrow.", "@Discharge"),
         ("Lives in ZIP 02139 with her sister.", "ZIP"),
         ("Tumor 12345 area measured twice.", "12345"),
+        ("Stepdad Rusty drinks heavily per pt.", "Stepdad"),
     ],
 )
 def test_stop16_clinical_text_stays(text: str, keep: str) -> None:

@@ -669,9 +669,15 @@ def propagate_names(
     """
     seeds: dict[str, bool] = {}  # token -> may match in any case
     done: set[str] = set()  # a name repeated in several spans is looked at once
+    # Speed: several recognizers report the same name; its tokens are read once
+    read: set[tuple[int, int]] = set()
     for span in spans:
         if span.category != "NAME":
             continue
+        where = (span.start, span.end)
+        if where in read:
+            continue
+        read.add(where)
         for tok in _SEED_TOKEN.findall(text[span.start : span.end]):
             if tok not in done:
                 done.add(tok)
@@ -837,11 +843,16 @@ _NOT_INITIALS: Final = frozenset(
 def _initials(text: str, spans: Iterable[Span]) -> list[Span]:
     """ "KJ" closing a flowsheet line once "Kalinda Jessup" is found: her initials."""
     wanted: set[str] = set()
+    read: set[tuple[int, int]] = set()  # Speed: a name reported twice is read once
     for span in spans:
         if span.category != "NAME":
             continue
         if span.end - span.start <= 4:
             continue
+        where = (span.start, span.end)
+        if where in read:
+            continue
+        read.add(where)
         m = _FULL_NAME.fullmatch(text, span.start, span.end) or _LAST_FIRST.fullmatch(
             text, span.start, span.end
         )
@@ -888,7 +899,12 @@ def _initials(text: str, spans: Iterable[Span]) -> list[Span]:
 
 
 def _add_seed(seeds: dict[str, bool], tok: str, *, known: bool) -> None:
-    tok = _POSSESSIVE.sub("", tok)
+    # Speed: the possessive cut without a regex where the token cannot hold a newline (``$``
+    # also matches before a final one)
+    if "\n" in tok:
+        tok = _POSSESSIVE.sub("", tok)
+    elif tok.endswith(("'s", "\u2019s")):
+        tok = tok[:-2]
     low = tok.lower()
     if len(tok) < 2 or low in lx.TITLES or low in lx.STOP:
         return

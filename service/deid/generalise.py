@@ -27,7 +27,7 @@ from typing import ClassVar, Final
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD, WEEKDAY
 from service.deid.gazetteer import places
-from service.deid.prefix_search import any_of, ascii_digits, word_led
+from service.deid.prefix_search import ascii_digits, word_led
 from service.deid.recognizers import MONTH_LED, Recognizer
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
@@ -216,11 +216,41 @@ _OID: Final = re.compile(r"(?<![\w.])\d+(?:\.\d+){4,}(?![\w.])")
 _OID_GATE: Final = re.compile(r"\.\d+\.\d+\.\d+\.\d")
 #: "Lucienne Pelletier-Baptiste, MRN 600-14-8821": capitalised words just before a patient
 #: identifier's label are the patient's name (the label is found first, then the name before it).
-_ID_LABEL_AFTER_NAME: Final = re.compile(r"[,(][ \t]*(?:MRN|DOB|D\.O\.B\.|MR#|SSN)\b")
+#: (The labels are found by :func:`_id_labels_after_name`.)
+_ID_LABELS: Final = ("MRN", "DOB", "D.O.B.", "MR#", "SSN")
 _NAME_BEFORE_ID: Final = re.compile(
     r"(?<![\w.'\u2019-])(?P<name>[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?"
     r"(?:[ \t]+[A-Z]\.?)?(?:[ \t]+[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?){1,2})[ \t]*$"
 )
+
+
+def _id_labels_after_name(text: str) -> list[int]:
+    """Where the matches of ``[,(][ \\t]*(?:MRN|DOB|D\\.O\\.B\\.|MR#|SSN)\\b`` start, in order.
+
+    Speed: each label found by a substring search and the comma or bracket read back from it,
+    in place of a regex that stops at every comma of the note. A match is a label (no two
+    labels match at one place), the blanks before it and the "," or "(" before them, so each
+    label found gives at most one match and no two matches overlap.
+    """
+    out: list[int] = []
+    size = len(text)
+    for label in _ID_LABELS:
+        word_end = label[-1].isalnum()
+        at = text.find(label)
+        while at >= 0:
+            end = at + len(label)
+            # ``\b`` after the label: a word character on one side of ``end`` only
+            if word_end != (end < size and (text[end].isalnum() or text[end] == "_")):
+                lead = at
+                while lead > 0 and text[lead - 1] in " \t":
+                    lead -= 1
+                if lead > 0 and text[lead - 1] in ",(":
+                    out.append(lead - 1)
+            at = text.find(label, at + 1)
+    out.sort()
+    return out
+
+
 #: "spelled r o u r k e", "spelling: K-O-W-A-L": a name dictated letter by letter.
 _SPELLED_OUT: Final = re.compile(
     r"\b(?i:spelled|spelling|spells)[ \t]*:?[ \t]+(?P<name>[A-Za-z](?![A-Za-z])"
@@ -487,6 +517,20 @@ _BRANCH_DASH_BEFORE: Final = re.compile(
     r"(?i:care|clinic|hospital|center|centre|pharmacy|medical|health|office|walgreens|cvs|"
     r"medicine|practice|institution|facility|prison|jail)(?:[ \t]+[-\u2013\u2014]|,)[ \t]+$"
 )
+
+
+def _branch_dash_before(before: str) -> bool:
+    """``_BRANCH_DASH_BEFORE.search(before)``, its regex run only where ``before`` ends as a
+    match must: a comma or dash, then blanks (before a final newline, where ``$`` also matches).
+    Speed: the pattern leads with no literal, and is tried at every character otherwise."""
+    tail = before[:-1] if before[-1:] == "\n" else before
+    if tail[-1:] not in (" ", "\t"):
+        return False
+    if tail.rstrip(" \t")[-1:] not in (",", "-", "\u2013", "\u2014"):
+        return False
+    return bool(_BRANCH_DASH_BEFORE.search(before))
+
+
 #: "Granite Creek", "Mill Valley": a place name followed by the feature it names.
 _FEATURE_AFTER: Final = re.compile(
     r"[ \t]+(?:Co\.|(?:County|Parish|Borough|Township|Creek|River|Lake|Park|Valley|Springs|"
@@ -540,6 +584,54 @@ def _place_index() -> dict[str, list[tuple[str, int, bool]]]:
 def _place_keys() -> frozenset[str]:
     """The index's first tokens as a set (``set & frozenset`` runs in C over the smaller)."""
     return frozenset(_place_index())
+
+
+#: One first token's entries of :func:`_place_index` arranged for lookup: the characters that
+#: follow the token in its longer names; those names by length (longest first), each length a
+#: dict name -> its first entry; and the one-word entries, in index order.
+_PlaceLookup = tuple[
+    str,
+    tuple[tuple[int, dict[str, tuple[str, int, bool]]], ...],
+    tuple[tuple[str, int, bool], ...],
+]
+
+
+#: Filled as tokens are met (notes meet a small part of the index's 75,000 keys; arranging them
+#: all up front cost about a billion instructions at start-up). Its keys are gazetteer names
+#: only, never note text.
+_PLACE_LOOKUP: Final[dict[str, _PlaceLookup]] = {}
+
+
+def _place_lookup(tok: str) -> _PlaceLookup:
+    """Speed: the entries of :func:`_place_index` for ``tok`` in the form of
+    :data:`_PlaceLookup`. A token such as "San" or "North" opens some two hundred names; one
+    dict lookup per length of them, and none where no space follows the token, replaces a
+    ``startswith`` per name. The index lists the longer names first (sorted by length), so the
+    first one that fits is the same."""
+    found = _PLACE_LOOKUP.get(tok)
+    if found is not None:
+        return found
+    entries = _place_index()[tok]
+    if not all(e[0].startswith(tok) and (e[1] > 1) == (e[0] != tok) for e in entries):
+        # a list the lookup does not fit (none today) is walked as it is: no lengths, and
+        # every entry a "single" checked in full by ``_places``
+        found = ("", (), tuple(entries))
+    else:
+        seps = ""
+        by_len: dict[int, dict[str, tuple[str, int, bool]]] = {}
+        singles = []
+        for entry in entries:
+            name = entry[0]
+            if entry[1] > 1:
+                if name[len(tok)] not in seps:
+                    seps += name[len(tok)]
+                by_len.setdefault(len(name), {}).setdefault(name, entry)
+            else:
+                singles.append(entry)
+        lengths = tuple(sorted(by_len.items(), key=lambda item: -item[0]))
+        found = (seps, lengths, tuple(singles))
+    _PLACE_LOOKUP[tok] = found
+    return found
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -683,10 +775,12 @@ _CODE_LABEL: Final = re.compile(
 )
 #: Units and quantities after a number: a measurement, never an identifier.
 #: A hardware (MAC) address: six hex pairs joined by colons or hyphens ("00:1B:44:11:3A:B7").
-#: What every MAC address holds: a hex pair between two of its separators (literal-led scans,
-#: where the hex-led ``_MAC_ADDRESS`` stops at every letter a to f).
-_MAC_GATE_COLON: Final = re.compile(r":[0-9A-Fa-f]{2}:")
-_MAC_GATE_DASH: Final = re.compile(r"-[0-9A-Fa-f]{2}-")
+#: What every MAC address holds: its four middle hex pairs with the five separators around
+#: them (literal-led scans, where the hex-led ``_MAC_ADDRESS`` stops at every letter a to f).
+#: Speed: four pairs, not one, so that a clock time ("10:30:00") or an ISO date ("2024-03-15")
+#: does not open the gate.
+_MAC_GATE_COLON: Final = re.compile(r":[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){3}:")
+_MAC_GATE_DASH: Final = re.compile(r"-[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){3}-")
 _MAC_ADDRESS: Final = re.compile(
     # led by the first hex digit (a fast scan), the character before it checked behind it
     r"[0-9A-Fa-f](?<![\w:-][0-9A-Fa-f])[0-9A-Fa-f]"
@@ -838,10 +932,20 @@ _MODEL_AFTER: Final = re.compile(
 )
 _MODEL_WORD: Final = re.compile(r"[^ \t]+")
 _HGVS_LEAD: Final = re.compile(r"\.\(?(?:[A-Z*][a-z]{0,2})?-?\d")
-#: Whether any payer's name is in a text (one scan in place of an ``in`` test per payer).
-_ANY_PAYER: Final = re.compile(any_of(lx.PAYERS))
 _PAYER_SUFFIX: Final = re.compile(
     r"Health Plans?|HEALTH PLANS?|Insurance|INSURANCE|Assurance|ASSURANCE|Mutual|MUTUAL"
+)
+#: Speed: what every match of ``_PAYER_SUFFIX`` holds, as ``in`` tests (a rare word's absence
+#: is found faster by a plain substring search than by the regex's scan for its first letters).
+_PAYER_SUFFIX_PARTS: Final = (
+    "Health Plan",
+    "HEALTH PLAN",
+    "Insurance",
+    "INSURANCE",
+    "Assurance",
+    "ASSURANCE",
+    "Mutual",
+    "MUTUAL",
 )
 _OF_STATE: Final = re.compile(rf"[ \t]+of[ \t]+(?:{lx.STATE_NAMES})\b")
 _PAYER_WORDS: Final = re.compile(r"(?:(?:[A-Z][A-Za-z&'\u2019.-]+|[A-Z]+)[ \t]+){1,4}$")
@@ -879,7 +983,16 @@ def _person_cued(text: str, start: int, end: int) -> bool:
 
 def _label_before(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
-    return bool(_LABEL_BEFORE.search(text, line_start, start))
+    # Speed: a label's colon is the last character before ``start`` other than blanks, and the
+    # label is at most 25 characters before it; searching the whole line (a long paragraph in
+    # many notes) tried the pattern at each of its characters. The line holds no newline, so
+    # ``$`` is ``start`` only, and a search from the label's earliest start finds the same.
+    colon = start
+    while colon > line_start and text[colon - 1] in " \t":
+        colon -= 1
+    if colon == line_start or text[colon - 1] != ":":
+        return False
+    return bool(_LABEL_BEFORE.search(text, max(line_start, colon - 27), start))
 
 
 class GeneralRecognizer(Recognizer):
@@ -950,8 +1063,8 @@ class GeneralRecognizer(Recognizer):
                 if first not in _NOT_NAME and first not in lx.EPONYMS:
                     spans.append(Span("NAME", m.start(), m.end(), 0.8, "general-name"))
         if "MRN" in text or "DOB" in text or "D.O.B." in text or "MR#" in text or "SSN" in text:
-            for label in _ID_LABEL_AFTER_NAME.finditer(text):
-                m = _NAME_BEFORE_ID.search(text, max(0, label.start() - 60), label.start())
+            for label in _id_labels_after_name(text):
+                m = _NAME_BEFORE_ID.search(text, max(0, label - 60), label)
                 if m is None:
                     continue
                 words = [w.lower() for w in re.split(r"[ \t-]+", m.group("name"))]
@@ -1009,6 +1122,15 @@ class GeneralRecognizer(Recognizer):
             for m in _MONTH_SHORT_YEAR.finditer(text):
                 spans.append(Span("DATE", m.start(), m.end(), 0.8, "general-date"))
         for slash in _SLASH_DIGIT.finditer(text):
+            # Speed: the day after the slash is one or two characters, and no word character
+            # or slash follows it; "03/15/2024" has neither end, and is passed over without
+            # the two matches below
+            one = text[slash.end() : slash.end() + 1]  # after a one-character day
+            two = text[slash.end() + 1 : slash.end() + 2]  # after a two-character one
+            if (one and (one.isalnum() or one in "_/")) and (
+                two and (two.isalnum() or two in "_/")
+            ):
+                continue
             md = _BARE_MD.match(text, max(0, slash.start() - 2))
             if md is None or md.end(1) != slash.start():
                 md = _BARE_MD.match(text, max(0, slash.start() - 1))
@@ -1065,20 +1187,41 @@ class GeneralRecognizer(Recognizer):
 
     @staticmethod
     def _places(text: str, tokens: set[str], spans: list[Span]) -> None:
-        index = _place_index()
+        size = len(text)
         for tok in tokens & _place_keys():
+            seps, lengths, singles = _place_lookup(tok)
             for pos in _occurrences(text, tok):
-                for name, n, needs_cue in index[tok]:
-                    end = pos + len(name)
-                    if n > 1 and not text.startswith(name, pos):
-                        continue
-                    if end < len(text) and (text[end].isalnum() or text[end] == "-"):
-                        continue
-                    if GeneralRecognizer._place_ok(text, n, needs_cue, pos, end):
-                        feature = _FEATURE_AFTER.match(text, end)
-                        end = feature.end() if feature else end
-                        spans.append(Span("LOCATION", pos, end, 0.7, "gazetteer"))
-                    break
+                # the first entry (longest name first) written here and not glued to what
+                # follows: a name the text holds at ``pos`` is the one of its length there
+                found: tuple[str, int, bool] | None = None
+                after = pos + len(tok)
+                if lengths and text[after : after + 1] in seps:
+                    for length, names in lengths:
+                        entry = names.get(text[pos : pos + length])
+                        end = pos + length
+                        if entry is not None and not (
+                            end < size and (text[end].isalnum() or text[end] == "-")
+                        ):
+                            found = entry
+                            break
+                if found is None:
+                    # the one-word entries (the token itself), glued to nothing after it; for
+                    # a list the lookup does not fit, every entry as the index has it
+                    for entry in singles:
+                        end = pos + len(entry[0])
+                        if entry[1] > 1 and not text.startswith(entry[0], pos):
+                            continue
+                        if not (end < size and (text[end].isalnum() or text[end] == "-")):
+                            found = entry
+                            break
+                if found is None:
+                    continue
+                name, n, needs_cue = found
+                end = pos + len(name)
+                if GeneralRecognizer._place_ok(text, n, needs_cue, pos, end):
+                    feature = _FEATURE_AFTER.match(text, end)
+                    end = feature.end() if feature else end
+                    spans.append(Span("LOCATION", pos, end, 0.7, "gazetteer"))
 
     @staticmethod
     def _place_ok(text: str, n: int, needs_cue: bool, start: int, end: int) -> bool:
@@ -1090,7 +1233,7 @@ class GeneralRecognizer(Recognizer):
         prev = words[-1].rstrip(".").lower() if words else ""
         if prev in _PERSON_TITLES:
             return False  # "Dr. Marion"
-        if not needs_cue or _BRANCH_DASH_BEFORE.search(before):
+        if not needs_cue or _branch_dash_before(before):
             return True
         after = text[end : end + 4].lstrip(", \t")
         if after[:1].isupper() and _PLACE_CUE_AFTER.match(text, end):
@@ -1234,23 +1377,29 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
                 # "MRN: LMH 3318842": the issuer's letters before the number are part of it
                 out.append(Span(span.category, m.start(1), span.end, span.score, span.source))
         elif span.category in ("ADDRESS", "LOCATION"):
-            m = _TOWN_ZIP_AFTER.match(text, span.end) if span.category == "ADDRESS" else None
-            if m:
-                # "41 ELM ST, YREKA 96097": the town and ZIP after a street (no state)
-                out.append(Span("LOCATION", m.start(1), m.end(1), 0.75, "town-after-street"))
-                out.append(Span("ZIP", m.start(2), m.end(2), 0.8, "zip-after-place"))
-            m = _UNIT_BEFORE.search(text, max(0, span.start - 24), span.start)
-            if m and span.category == "ADDRESS":
-                # "Apartment 5C, 88 Riverside Drive": the unit written first
-                out.append(Span("ADDRESS", m.start(), span.end, span.score, span.source))
-            m = _BLOCK_OF.search(text, max(0, span.start - 24), span.start)
-            if m and span.category == "ADDRESS":
-                # "the 2200 block of Fulton St": a street number given as its block
-                out.append(Span("ADDRESS", m.start(), span.end, span.score, span.source))
-            m = _TOWN_AFTER_ADDRESS.match(text, span.end) if span.category == "ADDRESS" else None
-            if m and m.group(1).lower() not in lx.STOP and m.group(1).lower() not in lx.STATE_WORDS:
-                # "mailed to PO Box 218, Johnstown.": the town that closes an address
-                out.append(Span("LOCATION", m.start(1), m.end(1), 0.7, "town-after-street"))
+            # Speed: the four address rules are not even tried on a place (most of these spans)
+            if span.category == "ADDRESS":
+                m = _TOWN_ZIP_AFTER.match(text, span.end)
+                if m:
+                    # "41 ELM ST, YREKA 96097": the town and ZIP after a street (no state)
+                    out.append(Span("LOCATION", m.start(1), m.end(1), 0.75, "town-after-street"))
+                    out.append(Span("ZIP", m.start(2), m.end(2), 0.8, "zip-after-place"))
+                m = _UNIT_BEFORE.search(text, max(0, span.start - 24), span.start)
+                if m:
+                    # "Apartment 5C, 88 Riverside Drive": the unit written first
+                    out.append(Span("ADDRESS", m.start(), span.end, span.score, span.source))
+                m = _BLOCK_OF.search(text, max(0, span.start - 24), span.start)
+                if m:
+                    # "the 2200 block of Fulton St": a street number given as its block
+                    out.append(Span("ADDRESS", m.start(), span.end, span.score, span.source))
+                m = _TOWN_AFTER_ADDRESS.match(text, span.end)
+                if (
+                    m
+                    and m.group(1).lower() not in lx.STOP
+                    and m.group(1).lower() not in lx.STATE_WORDS
+                ):
+                    # "mailed to PO Box 218, Johnstown.": the town that closes an address
+                    out.append(Span("LOCATION", m.start(1), m.end(1), 0.7, "town-after-street"))
             m = _ZIP_AFTER.match(text, span.end)
             if m:
                 # "2290 PACKARD ST, ANN ARBOR 48104": a ZIP code after the town, no state
@@ -1273,7 +1422,7 @@ def _other_identifiers(text: str, spans: Iterable[Span]) -> list[Span]:
     Long numbers in notes are almost always identifiers; the measurements among them carry a
     unit, a lab name or a money sign, and codes carry their code-system label.
     """
-    claimed = sorted((s.start, s.end) for s in spans)
+    claimed = sorted([(s.start, s.end) for s in spans])  # (a list: cheaper than a generator)
     starts = [s for s, _ in claimed]
     out: list[Span] = []
     for m in (_NUMBER_ASCII if text.isascii() else _NUMBER).finditer(text):
@@ -1371,28 +1520,84 @@ _OUR_LADY: Final = re.compile(r"Our[ \t]+Lady[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][a
 #: every member of a plan (the member and group numbers beside them stay PHI).
 _PBM_ROUTING: Final = re.compile(r"\b(?:RX)?(?:BIN|PCN)\b[ \t]*[#:]?[ \t]*([A-Z0-9]{4,10})\b")
 #: "Murray score 3.5", "a George Gauge", "Wells criteria": an eponym names the instrument.
-#: (led by the noun, the eponym read back from it)
-#: (each word in its two common cases: ``(?i)`` would turn off the engine's first-letter scan)
-_INSTRUMENT_NOUN: Final = re.compile(
-    r"(?:[Ss]core|[Ss]cale|[Gg]auge|[Cc]riteria|[Cc]lassification|SCORE|SCALE|GAUGE|CRITERIA|"
-    r"CLASSIFICATION)\b"
+#: (the noun found first, the eponym read back from it)
+#: The nouns: "score", "Score" or "SCORE" and the like, each as its second letter on, with the
+#: letters its first one may be. A noun ends at a word boundary (no start boundary is asked).
+_INSTRUMENT_NOUNS: Final = (
+    ("core", "Ss"),
+    ("cale", "Ss"),
+    ("auge", "Gg"),
+    ("riteria", "Cc"),
+    ("lassification", "Cc"),
+    ("CORE", "S"),
+    ("CALE", "S"),
+    ("AUGE", "G"),
+    ("RITERIA", "C"),
+    ("LASSIFICATION", "C"),
 )
-#: Gate for ``_INSTRUMENT_NOUN``: what every one of its words holds (a literal-led scan).
-_INSTRUMENT_PARTS: Final = (
-    "core",
-    "cale",
-    "auge",
-    "riteria",
-    "lassification",
-    "CORE",
-    "CALE",
-    "AUGE",
-    "RITERIA",
-    "LASSIFICATION",
-)
-_INSTRUMENT_GATE: Final = re.compile(any_of(_INSTRUMENT_PARTS))
 _EPONYM_BEFORE_NOUN: Final = re.compile(r"([A-Z][a-z]+)(?:['\u2019]s)?[ \t]+$")
 _TITLE_BEFORE: Final = re.compile(r"(?:Dr|Mr|Mrs|Ms|Miss)\.?[ \t]+$")
+
+
+def _instrument_nouns(text: str) -> list[tuple[int, int]]:
+    """Where the nouns of ``_INSTRUMENT_NOUNS`` are in ``text``, in order: the matches of
+    ``(?:[Ss]core|...|CLASSIFICATION)\\b``.
+
+    Speed: one substring search per noun (most notes hold none of them) in place of a regex
+    that stops at every "s", "g" and "c" of the note. The nouns cannot overlap (each ends at a
+    boundary and none holds another that does), so sorting their places gives the regex's
+    left-to-right matches.
+    """
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for tail, leads in _INSTRUMENT_NOUNS:
+        at = text.find(tail, 1)
+        while at >= 0:
+            end = at + len(tail)
+            # ``\b`` after a word character: no word character (``str.isalnum`` or "_") next
+            if text[at - 1] in leads and (
+                end == n or not (text[end].isalnum() or text[end] == "_")
+            ):
+                out.append((at - 1, end))
+            at = text.find(tail, at + 1)
+    out.sort()
+    return out
+
+
+def _payer_head_pairs() -> tuple[tuple[str, str], ...] | None:
+    """Each payer with the capitalised token its name opens with (``None`` if one has none)."""
+    pairs = []
+    for payer in lx.PAYERS:
+        m = _CAP_TOKEN.match(payer)
+        if m is None:
+            return None
+        pairs.append((payer, m.group()))
+    return tuple(pairs)
+
+
+#: Speed: a payer's name found as a whole word opens a capitalised token (the character before
+#: it is no token character), and that token is the name's first token, or - where the name is
+#: one token - the name followed by "-" and more ("Aetna-Better"). So a note whose tokens hold
+#: none of these heads (nor has one before a hyphen) names no payer: a set lookup in place of
+#: a scan of the note for every payer's name.
+_PAYER_PAIRS: Final = _payer_head_pairs()
+_PAYER_HEADS: Final = _PAYER_PAIRS or tuple((payer, "") for payer in lx.PAYERS)
+_PAYER_HEAD_SET: Final = frozenset(head for _, head in _PAYER_HEADS)
+
+
+def _payer_heads(tokens: set[str]) -> set[str]:
+    """The heads of ``_PAYER_HEADS`` that the note's tokens hold (every head: see there)."""
+    if _PAYER_PAIRS is None:
+        return {""}
+    found = tokens & _PAYER_HEAD_SET
+    for token in [t for t in tokens if "-" in t]:
+        # "Aetna-Better": the token's parts before each hyphen
+        cut = token.find("-")
+        while cut >= 0:
+            if token[:cut] in _PAYER_HEAD_SET:
+                found.add(token[:cut])
+            cut = token.find("-", cut + 1)
+    return found
 
 
 def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[int, int]]:
@@ -1420,10 +1625,8 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             ):
                 out.append((start, end))
     gaz = places()
-    for word in tokens:
-        make = word.lower()
-        if make not in _MAKES:
-            continue
+    # (a comprehension picks the makes among the tokens: the loop body runs for few of them)
+    for word in [w for w in tokens if w.lower() in _MAKES]:
         for start in _occurrences(text, word):
             year = _YEAR_BEFORE.search(text, max(0, start - 6), start)
             models = _MODEL_AFTER.match(text, start + len(word))
@@ -1438,13 +1641,15 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             if year is None and (word in gaz or word.title() in gaz):
                 continue  # "Plymouth County", "Dodge City": a place unless a year says car
             out.append((year.start() if year else start, end))
-    for payer in lx.PAYERS if _ANY_PAYER.search(text) else ():
-        if payer in text:
+    heads = _payer_heads(tokens)
+    for payer, head in _PAYER_HEADS if heads else ():
+        if head in heads and payer in text:
             for start in _occurrences(text, payer):
                 end = start + len(payer)
                 state = _OF_STATE.match(text, end)
                 out.append((start, state.end() if state else end))
-    for m in _PAYER_SUFFIX.finditer(text):
+    suffixed = any(part in text for part in _PAYER_SUFFIX_PARTS)
+    for m in _PAYER_SUFFIX.finditer(text) if suffixed else ():
         lead = _PAYER_WORDS.search(text, max(0, m.start() - 60), m.start())
         if lead is None:
             continue
@@ -1469,15 +1674,15 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
         out.extend(m.span() for m in _TWO_WORD_STATE.finditer(text))
     if "BIN" in text or "PCN" in text:
         out.extend(m.span(1) for m in _PBM_ROUTING.finditer(text))
-    for noun in _INSTRUMENT_NOUN.finditer(text) if _INSTRUMENT_GATE.search(text) else ():
-        eponym = _EPONYM_BEFORE_NOUN.search(text, max(0, noun.start() - 30), noun.start())
+    for noun_start, noun_end in _instrument_nouns(text):
+        eponym = _EPONYM_BEFORE_NOUN.search(text, max(0, noun_start - 30), noun_start)
         if eponym is None:
             continue
         start = eponym.start()
         if (start == 0 or not text[start - 1].isalnum()) and not _TITLE_BEFORE.search(
             text, max(0, start - 6), start
         ):
-            out.append((start, noun.end()))
+            out.append((start, noun_end))
     if "POS" in tokens or "NEG" in tokens or "RBC" in tokens or "DAT" in tokens:
         out.extend(m.span() for m in _BLOOD_BANK.finditer(text))
     return out

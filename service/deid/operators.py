@@ -219,6 +219,16 @@ def surrogate_name(
     return _NAME_PART.sub(one, value)
 
 
+#: Speed: the patterns of ``_surrogate`` and ``_generalize`` compiled once (a ``re.search``
+#: with a pattern string looks it up in the module's cache on every call).
+_PLACE_SUFFIX: Final = re.compile(r"\s+(County|Parish|Hospital|Clinic|Medical Center)$", re.I)
+_STREET_NUMBER: Final = re.compile(r"\s*(\d+)")
+_STREET_KIND: Final = re.compile(
+    r"(?i)\b(street|st|avenue|ave|road|rd|lane|ln|drive|dr|way|court|ct)\b\.?"
+)
+_NOT_DIGIT: Final = re.compile(r"\D")
+
+
 class _CallMemo:
     """Keyed values computed once per :func:`apply_operators` call (never kept beyond it)."""
 
@@ -248,15 +258,13 @@ def _surrogate(category: str, value: str, ctx: DeidContext, memo: _CallMemo | No
             return "2001:db8::" + format(_digest(key, category, subject, value)[0], "x")
         return f"192.0.2.{_digest(key, category, subject, value)[0] % 254 + 1}"
     if category == "LOCATION":
-        suffix = re.search(r"\s+(County|Parish|Hospital|Clinic|Medical Center)$", value, re.I)
+        suffix = _PLACE_SUFFIX.search(value)
         city = _pick(lx.cities(), key, category, subject, value.lower())
         return _match_case(city, value) + (suffix.group() if suffix else "")
     if category == "ADDRESS":
-        number = re.match(r"\s*(\d+)", value)
+        number = _STREET_NUMBER.match(value)
         street = _pick(lx.surname_list(), key, category, subject, value.lower())
-        kind = re.search(
-            r"(?i)\b(street|st|avenue|ave|road|rd|lane|ln|drive|dr|way|court|ct)\b\.?", value
-        )
+        kind = _STREET_KIND.search(value)
         parts = [_keyed_chars(key, subject, category, number.group(1))] if number else []
         parts += [street, kind.group() if kind else "Street"]
         fake = " ".join(parts)
@@ -281,7 +289,7 @@ def _generalize(category: str, value: str) -> str:
     if category == "AGE":
         return "90+"
     if category == "ZIP":
-        digits = re.sub(r"\D", "", value)[:3]
+        digits = _NOT_DIGIT.sub("", value)[:3]
         if len(digits) < 3:
             return "[ZIP]"
         return ("000" if digits in RESTRICTED_ZIP3 else digits) + "XX"

@@ -174,6 +174,7 @@ def _match_case(word: str, like: str) -> str:
     return word
 
 
+_SAINTS: Final = frozenset(["st", "ste", "saint", "sainte", "san", "santa", "sao"])
 #: A name token, accented Latin letters included ("Wiśniewski", "Ọkafọ" are replaced whole:
 #: Latin-1, Extended-A and -B, and the Vietnamese and Yoruba letters of Extended Additional).
 _LATIN_LETTER: Final = r"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
@@ -208,8 +209,8 @@ def surrogate_name(
         low = base.lower()
         if len(base) == 1:
             fake = chr(ord("A") + _digest(key, "NAME", subject, low)[0] % 26)
-        elif low in lx.TITLES or lx.CREDENTIAL_RE.fullmatch(base):
-            return tok
+        elif low in lx.TITLES or low in _SAINTS or lx.CREDENTIAL_RE.fullmatch(base):
+            return tok  # "Dr.", "MD", and the "St." of "St. Joseph's" stay as written
         elif low in firsts or low in ambiguous:
             fake = _pick(lx.first_name_list(), key, "NAME-given", subject, low)
         else:

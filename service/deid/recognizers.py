@@ -2398,6 +2398,13 @@ _ROLE_HEADS: Final = frozenset(
         "informant",
     ]
 )
+#: Words that make a kind of parent or family ("Foster mom", "Birth mother", "Host family"):
+#: at a sentence's head they have a capital, and "Foster" is a family name too.
+_KIN_ADJECTIVES: Final = frozenset(["foster", "birth", "adoptive", "host"])
+_KIN_NOUN_AFTER: Final = re.compile(
+    r"[ \t]+(?:mom|mum|dad|mother|father|parents?|care|home|family|sister|brother|child|"
+    r"children|daughter|son|placement)\b"
+)
 #: The last word of a hospital service's name ("Poison Control", "Case Management").
 _SERVICE_NOUNS: Final = frozenset(
     [
@@ -2991,6 +2998,8 @@ class NameRecognizer(Recognizer):
                 return
             if kind in _INERT:
                 return
+            if tok.low in _KIN_ADJECTIVES and _KIN_NOUN_AFTER.match(text, tok.end):
+                return  # "Foster mom Mrs. Pettigrew": a kind of parent, not a family name
             # Speed: ``_segment`` for one token, inlined (most runs are one word long).
             if _CREDENTIAL_AFTER.match(text, tok.end):
                 score = 0.9

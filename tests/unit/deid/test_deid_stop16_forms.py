@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.deid import find_spans
+from service.deid import deidentify, find_spans
 from tests.unit.deid.conftest import covered, untouched
 
 
@@ -78,7 +78,13 @@ def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Lives in ZIP 02139 with her sister.", "ZIP"),
         ("Tumor 12345 area measured twice.", "12345"),
         ("Stepdad Rusty drinks heavily per pt.", "Stepdad"),
+        ("Foster mom Mrs. Pettigrew brought him in.", "Foster mom"),
     ],
 )
 def test_stop16_clinical_text_stays(text: str, keep: str) -> None:
     assert untouched(text, keep)
+
+
+def test_a_saint_stays_in_a_name_surrogate() -> None:
+    out = deidentify("Pt's wife, Ngozi, is a nurse at St. Joseph's.").text
+    assert "St. " in out and "Joseph" not in out and "Ngozi" not in out

@@ -1263,8 +1263,10 @@ _CODE_BEFORE: Final = re.compile(
 #: not a number with a unit or a time after it.
 _DIGIT_GROUPS_AFTER: Final = re.compile(
     r"(?:[ ]\d{2,6}(?![\w/:-]|[.,]\d)"
-    r"(?![ \t]+(?:y|yo|yr|yrs|years?|days?|d|wks?|weeks?|months?|mos?|mg|mcg|g|ml|mL|units?|"
-    r"tabs?|hours?|hrs?|h|min|x|am|pm|AM|PM)\b))+"
+    # a count of something ("12 pages", "45 minutes", "30 day supply", "2 visits"): a group
+    # before a lower-case word counts only when the word is a small function word
+    r"(?![ \t]+(?!(?:on|in|at|for|is|was|and|or|to|from|with|by|of|the|a|an)\b)[a-z])"
+    r"(?![ \t]+(?:AM|PM|Y|YO|YRS?|MG|ML)\b))+"
 )
 _DAY_MONTH_YEAR: Final = re.compile(r"(?<![\w])\d{1,2}[A-Za-z]{3}\d{2,4}$")
 

@@ -2025,6 +2025,8 @@ class LocationRecognizer(Recognizer):
             words = text[city_start:city_end].split()
             if words and lx.CREDENTIAL_RE.fullmatch(words[-1].strip(".,")):
                 continue  # "G. Marsh, PharmD, CO pharmacist": a credential, then the state
+            if text[start : start + 2] == "ID" and words[-1].lower() in LABEL_WORDS:
+                continue  # "Member ID 88412": a label, not a town in Idaho
             if words and _specific(words):
                 spans.append(Span("LOCATION", city_start, city_end, 0.85, self.name))
         moves = _MOVE_CONTEXT.finditer(text) if any(w in text for w in _MOVE_WORDS) else ()
@@ -2398,6 +2400,7 @@ _ROLE_HEADS: Final = frozenset(
         "informant",
     ]
 )
+_SIBLING_WORDS: Final = frozenset(["sib", "sibs", "sibling", "siblings"])
 #: Words that make a kind of parent or family ("Foster mom", "Birth mother", "Host family"):
 #: at a sentence's head they have a capital, and "Foster" is a family name too.
 _KIN_ADJECTIVES: Final = frozenset(["foster", "birth", "adoptive", "host"])
@@ -3076,8 +3079,19 @@ class NameRecognizer(Recognizer):
                 self._segment(text, segment[:-1], titled, spans)
                 segment, titled = [], False
                 continue
-            if not segment and tok.low in lx.RELATION_WORDS:
-                # "Husband Tunde at bedside": the relative's name follows like a title's
+            if (
+                not segment
+                and tok.low in lx.RELATION_WORDS
+                and not (
+                    tok.low in _SIBLING_WORDS
+                    and i + 1 < len(run)
+                    and run[i + 1].kind == "other"
+                    and run[i + 1].low in common_words()
+                )
+            ):
+                # "Husband Tunde at bedside", "Son Wade calls": the relative's name follows
+                # like a title's (but "Siblings Healthy", "Sibling Donor Search": a family
+                # history's heading or a procedure, when an English word follows)
                 segment, titled = [], True
                 continue
             if (
@@ -3087,8 +3101,8 @@ class NameRecognizer(Recognizer):
                 and not run[i + 1].comma_before
                 and _may_be_named(run[i + 1])
             ):
-                # "Coach Marten reports...", "Caseworker Nkechi will follow": a role at the
-                # head of a sentence names the person after it, as a relative does
+                # "Caseworker Nkechi will follow": a role at the head of a sentence names the
+                # person after it, as a relative does
                 segment, titled = [], True
                 continue
             if (

@@ -129,6 +129,10 @@ def test_social_media_handles_are_found(text: str, phi: str) -> None:
         (_GREEK, "5 \u00b5g"),
         ("Meds @bedtime, seen @home, labs @ 0800, follow-up @clinic", "@bedtime"),
         ("Meds @bedtime, seen @home, labs @ 0800, follow-up @clinic", "@clinic"),
+        # text in another script that is no person's name stays
+        ("Pt speaks Mandarin (\u666e\u901a\u8bdd) and some English.", "\u666e\u901a\u8bdd"),
+        ("Discharge instructions given in Spanish and \u4e2d\u6587.", "\u4e2d\u6587"),
+        ('Sign reads "\u51fa\u53e3" (exit).', "\u51fa\u53e3"),
     ],
 )
 def test_clinical_words_with_accents_and_look_alikes_stay(text: str, keep: str) -> None:

@@ -79,6 +79,11 @@ def test_stop16_phi_is_found(text: str, phi: str, category: str) -> None:
         ("Tumor 12345 area measured twice.", "12345"),
         ("Stepdad Rusty drinks heavily per pt.", "Stepdad"),
         ("Foster mom Mrs. Pettigrew brought him in.", "Foster mom"),
+        ("FAMILY HISTORY: Siblings Healthy. Sibs x3 alive.", "Healthy"),
+        ("Sibling Donor Search initiated.", "Donor Search"),
+        ("Ticket 4471209 12 pages faxed.", "12 pages"),
+        ("ID 4471200 45 minutes on hold.", "45 minutes"),
+        ("Member ID 88412, Group 0044120.", "Member"),
     ],
 )
 def test_stop16_clinical_text_stays(text: str, keep: str) -> None:

@@ -43,7 +43,7 @@ PARTLY_TUNED = {
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {
     "heldout13": (0.945, 0.927),
-    "heldout14": (0.912, 0.904),
+    "heldout14": (0.914, 0.904),
     "heldout15": (0.932, 0.980),
 }
 SPLITS = TUNING_SPLITS + tuple(PARTLY_TUNED) + tuple(HELDOUT)
@@ -97,10 +97,12 @@ def test_heldout_does_not_regress(split: str) -> None:
     # and 12 (heldout13 0.946 = 558/590, keep 0.929 = 487/524, the same in both rounds;
     # heldout14 0.911 = 998/1095, keep 0.904 = 704/779 in round 11, 0.912 = 999/1095, keep
     # 0.905 = 705/779 in round 12; heldout15 0.930 = 814/875, keep 0.981 = 708/722 in round 12).
-    # Stop 16 (accented capitalised words read folded, hospitals and streets abroad): heldout13
-    # recall the same, keep 486/524 = 0.927 (one keep string lost; accepted, since removing
-    # more is the safer error, and the floor lowered by that one string, not tuned back);
-    # heldout14 the same; heldout15 0.933 = 816/875, keep the same.
+    # Stop 16, final code (accented capitalised words read folded, facilities and streets
+    # abroad, names in other scripts, handles, grouped identifiers, roles and relatives at a
+    # sentence's head, ...): heldout13 558/590 = 0.946, keep 486/524 = 0.927 (one keep string
+    # lost; accepted, removing more being the safer error, and the floor lowered by that one
+    # string, not tuned back); heldout14 1001/1095 = 0.914, keep 705/779 = 0.905; heldout15
+    # 816/875 = 0.933, keep 708/722 = 0.981.
     # heldout14 and heldout15 were written during rounds 11 and 12 by a sixth and a seventh
     # separate writer. A change that loses recall or damages clinical text on unseen notes fails here.
     # Raise them only with a new untuned measurement, never by tuning on these splits.

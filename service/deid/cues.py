@@ -574,28 +574,22 @@ def _abroad(text: str) -> Iterator[Span]:
         for m in _FACILITY_ABROAD.finditer(text):
             if _starts_word(text, m.start()):
                 yield Span("LOCATION", *m.span(), 0.75, source)
-    if any(w in text for w in _STREET_KIND_WORDS):
-        for m in _STREET_KIND.finditer(text):
-            start = m.start()
-            number = _HOUSE_NUMBER_BEFORE.search(text, max(0, start - 12), start)
-            if not (number or m.group("after") or m.group("particle")) and (
-                m.group("kind") not in _STREET_KINDS_ALONE
-            ):
-                continue  # "Avenue Medical Group", "Via ambulance"
-            if number:
-                start = number.start()
-            if _starts_word(text, start):
-                yield Span("ADDRESS", start, m.end(), 0.75, source)
-    if any(w in text for w in _STREET_SUFFIX_WORDS):
-        for m in _STREET_SUFFIXED.finditer(text):
-            start = m.start()
-            number = _HOUSE_NUMBER_BEFORE.search(text, max(0, start - 12), start)
-            if not (number or m.group("after")):
+    streets = chain(
+        _STREET_KIND.finditer(text) if any(w in text for w in _STREET_KIND_WORDS) else (),
+        _STREET_SUFFIXED.finditer(text) if any(w in text for w in _STREET_SUFFIX_WORDS) else (),
+    )
+    for m in streets:
+        start = m.start()
+        number = _HOUSE_NUMBER_BEFORE.search(text, max(0, start - 12), start)
+        if not (number or m.group("after")):
+            kind = m.group("kind") if m.re is _STREET_KIND else None
+            # "Avenue Medical Group", "Via ambulance"; "Hallweg" alone may be a family name
+            if kind is None or not (m.group("particle") or kind in _STREET_KINDS_ALONE):
                 continue
-            if number:
-                start = number.start()
-            if _starts_word(text, start):
-                yield Span("ADDRESS", start, m.end(), 0.75, source)
+        if number:
+            start = number.start()
+        if _starts_word(text, start):
+            yield Span("ADDRESS", start, m.end(), 0.75, source)
 
 
 #: "Hwang Ji-woo", "Min-jun Park": a romanised Korean or Chinese given name (a short part, a

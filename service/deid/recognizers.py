@@ -43,6 +43,10 @@ class Pattern:
     #: forms of a hint are one ``in`` test there, and lower-casing a note is far cheaper than an
     #: ``in`` test; where one is found the hints themselves decide as before.
     low_hints: tuple[str, ...] = ()
+    #: Lower-case ASCII words one of which every match starts with (any case): in an ASCII text
+    #: the regex is tried only where one of them occurs, not scanned over every position.
+    #: Speed only; the regex must not match the empty string.
+    starts: tuple[str, ...] = ()
 
     def cannot_match(self, text: str, low: str | None = None) -> bool:
         """Whether ``text`` has none of the hints, or the gate finds nothing in it (``low``:
@@ -65,6 +69,7 @@ def _p(
     hints: tuple[str, ...] = (),
     gate: str | None = None,
     low_hints: bool = False,
+    starts: tuple[str, ...] = (),
 ) -> Pattern:
     if low_hints and not all(h.isascii() for h in hints):
         raise ValueError("lower-casing keeps a hint only when it is ASCII")
@@ -75,7 +80,33 @@ def _p(
         hints,
         re.compile(gate) if gate else None,
         tuple(dict.fromkeys(h.lower() for h in hints)) if low_hints else (),
+        starts,
     )
+
+
+def _matches_at(
+    regex: re.Pattern[str], text: str, low: str, starts: tuple[str, ...]
+) -> list[re.Match[str]]:
+    """What ``regex.finditer(text)`` finds, when every match starts with one of ``starts``
+    (``low``: ``text.lower()``, as long as ``text``: an ASCII text). Each occurrence of a word
+    is a place to try; a place inside an earlier match is skipped, as ``finditer`` does."""
+    at: list[int] = []
+    for word in starts:
+        i = low.find(word)
+        while i >= 0:
+            at.append(i)
+            i = low.find(word, i + 1)
+    at.sort()
+    out: list[re.Match[str]] = []
+    done = 0
+    for i in at:
+        if i < done:
+            continue
+        m = regex.match(text, i)
+        if m is not None:
+            out.append(m)
+            done = m.end()
+    return out
 
 
 class Recognizer:
@@ -114,7 +145,16 @@ class PatternRecognizer(Recognizer):
                 continue
             if pattern.gate is not None and pattern.gate.search(text) is None:
                 continue
-            for match in pattern.regex.finditer(text):
+            matches: Iterable[re.Match[str]]
+            # ("İ" is the one character whose lower case is longer: an ASCII text keeps its
+            # offsets when lower-cased)
+            if pattern.starts and text.isascii():
+                if low is None:
+                    low = text.lower()
+                matches = _matches_at(pattern.regex, text, low, pattern.starts)
+            else:
+                matches = pattern.regex.finditer(text)
+            for match in matches:
                 start, end = match.span(pattern.group)
                 if start < 0 or start == end:
                     continue
@@ -215,6 +255,22 @@ MONTH_LED: Final = (
     r"(?<=[Mm])(?i:ar(?:ch)?)|(?<=M)(?i:ay)|(?<=[Aa])(?i:pr(?:il)?|ug(?:ust)?)|"
     r"(?<=[Ss])(?i:ep(?:t(?:ember)?)?)|(?<=[Oo])(?i:ct(?:ober)?)|(?<=[Nn])(?i:ov(?:ember)?)|"
     r"(?<=[Dd])(?i:ec(?:ember)?))\.?(?![A-Za-z])"
+)
+#: The first three letters of every word ``MONTH_LED`` matches (each branch needs two letters
+#: after the first: "Jan", "Jun", "Jul", "Feb", "Mar", "May", "Apr", ...).
+_MONTH_HEADS: Final = (
+    "jan",
+    "jun",
+    "jul",
+    "feb",
+    "mar",
+    "may",
+    "apr",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
 )
 _MD_BEFORE_WORDS: Final = (
     frozenset(
@@ -518,6 +574,9 @@ class DateRecognizer(PatternRecognizer):
             # a year after the day is 18xx-20xx: "Oct 1 1630" is a date and a clock time
             r"(?:,?\s+(?:1[89]|20)\d\d(?!\d))?|\d{4}(?!\d)))?",
             0.9,
+            # Speed: the month-led scan tries every "a", "s", "o", "n", "d" ... of a note; the
+            # twelve three-letter heads of the month words are found by ``str.find`` instead
+            starts=_MONTH_HEADS,
         ),
         # 14th March 2023 / 3rd of March / 02-Apr-2024
         _p(
@@ -2960,13 +3019,11 @@ class NameRecognizer(Recognizer):
                     # "daughter June": a month may be a relative's name
                     or run[0][2].lower() in lx.MONTH_WORDS
                 ):
-                    self._run(
-                        text, [_Tok(a, b, w, w.lower(), k, c) for a, b, w, k, c in run], spans
-                    )
+                    self._emit(text, run, spans)
             run = [(start, end, word, kind, False)]
             prev_end, prev_kind = end, kind
         if run:
-            self._run(text, [_Tok(a, b, w, w.lower(), k, c) for a, b, w, k, c in run], spans)
+            self._emit(text, run, spans)
         spans.extend(_nicknames(text))
         if (
             "by" in text
@@ -2983,57 +3040,74 @@ class NameRecognizer(Recognizer):
         # "St. John's wort" is a herb, not a person
         return [s for s in spans if not _NOT_SAINT_PLACE.match(text, s.end)]
 
+    def _emit(
+        self, text: str, run: list[tuple[int, int, str, str, bool]], spans: list[Span]
+    ) -> None:
+        """Hand a finished run to ``_run``; a run of one token goes to ``_single`` as plain
+        values (speed: most runs are one word, and no _Tok is built for them)."""
+        if len(run) == 1:
+            start, end, word, kind, _comma = run[0]
+            self._single(text, start, end, word, word.lower(), kind, spans)
+        else:
+            self._run(text, [_Tok(a, b, w, w.lower(), k, c) for a, b, w, k, c in run], spans)
+
+    def _single(
+        self, text: str, start: int, end: int, word: str, low: str, kind: str, spans: list[Span]
+    ) -> None:
+        """A run of one token (``_run`` for one word, with ``_segment`` inlined)."""
+        if low in self._city_first:
+            self._cities_in(text, [_Tok(start, end, word, low, kind)], spans)
+        # Speed: the word before (a Python walk back) is read only where it matters: for a
+        # month (a stop word) and for a word of kind "other".
+        if (
+            kind == "stop"
+            and low in lx.MONTH_WORDS
+            and _word_before(text, start) in lx.RELATION_WORDS
+            and not _DIGIT_AFTER.match(text, end)
+        ):
+            # "WIFE JUNE (HCP)", "son August": a month after a relative is their name
+            spans.append(Span("NAME", start, end, 0.7, self.name))
+            return
+        if kind in _INERT:
+            return
+        if low in _KIN_ADJECTIVES and _KIN_NOUN_AFTER.match(text, end):
+            return  # "Foster mom Mrs. Pettigrew": a kind of parent, not a family name
+        if _CREDENTIAL_AFTER.match(text, end):
+            score = 0.9
+        elif kind == "first":
+            # "SAM splint", "ADA diet": a short word in capitals before lower-case prose is
+            # an acronym, unless something announces a name
+            acronym = (
+                word.isupper()
+                and len(word) <= 4
+                and _SIDE_THEN_WORD.match(text, end) is not None
+                and _name_context(text, start) is None
+            )
+            score = 0.0 if acronym else 0.85
+        else:
+            score = 0.0
+            # "MD, Geriatric Psychiatry": an ordinary English word is not named by context
+            plain = (
+                kind == "other"
+                # "her son Chase", "dtr Precious": a relative's name
+                and _word_before(text, start) not in lx.RELATION_WORDS
+                and (low in common_words() or _acronym_in_prose(text, start, word))
+            )
+            if not plain and not _sentence_start(text, start):
+                ctx = _name_context(text, start)
+                if ctx == "strong":
+                    score = 0.7
+                elif ctx and kind in ("last", "amb", "wordlast"):
+                    score = 0.6
+            if score == 0.0 and kind == "last":
+                score = 0.5
+        if score:
+            spans.append(Span("NAME", start, end, score, self.name))
+
     def _run(self, text: str, run: list[_Tok], spans: list[Span]) -> None:
         if len(run) == 1:
             tok = run[0]
-            if tok.low in self._city_first:
-                self._cities_in(text, run, spans)
-            kind = tok.kind
-            relative = _word_before(text, tok.start) in lx.RELATION_WORDS
-            if (
-                relative
-                and kind == "stop"
-                and tok.low in lx.MONTH_WORDS
-                and not _DIGIT_AFTER.match(text, tok.end)
-            ):
-                # "WIFE JUNE (HCP)", "son August": a month after a relative is their name
-                spans.append(Span("NAME", tok.start, tok.end, 0.7, self.name))
-                return
-            if kind in _INERT:
-                return
-            if tok.low in _KIN_ADJECTIVES and _KIN_NOUN_AFTER.match(text, tok.end):
-                return  # "Foster mom Mrs. Pettigrew": a kind of parent, not a family name
-            # Speed: ``_segment`` for one token, inlined (most runs are one word long).
-            if _CREDENTIAL_AFTER.match(text, tok.end):
-                score = 0.9
-            elif kind == "first":
-                # "SAM splint", "ADA diet": a short word in capitals before lower-case prose is
-                # an acronym, unless something announces a name
-                acronym = (
-                    tok.text.isupper()
-                    and len(tok.text) <= 4
-                    and _SIDE_THEN_WORD.match(text, tok.end) is not None
-                    and _name_context(text, tok.start) is None
-                )
-                score = 0.0 if acronym else 0.85
-            else:
-                score = 0.0
-                # "MD, Geriatric Psychiatry": an ordinary English word is not named by context
-                plain = (
-                    kind == "other"
-                    and not relative  # "her son Chase", "dtr Precious": a relative's name
-                    and (tok.low in common_words() or _acronym_in_prose(text, tok.start, tok.text))
-                )
-                if not plain and not _sentence_start(text, tok.start):
-                    ctx = _name_context(text, tok.start)
-                    if ctx == "strong":
-                        score = 0.7
-                    elif ctx and kind in ("last", "amb", "wordlast"):
-                        score = 0.6
-                if score == 0.0 and kind == "last":
-                    score = 0.5
-            if score:
-                spans.append(Span("NAME", tok.start, tok.end, score, self.name))
+            self._single(text, tok.start, tok.end, tok.text, tok.low, tok.kind, spans)
             return
         self._cities_in(text, run, spans)
         if run[0].kind == "initial" and _word_before(text, run[0].start) in _NUMERAL_BEFORE:

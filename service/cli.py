@@ -39,6 +39,16 @@ def _settings_or_exit() -> object:
         raise SystemExit(2) from None
 
 
+def _http_protocol() -> str:
+    """uvicorn's HTTP protocol: httptools with one write per response, else uvicorn's choice."""
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        return "auto"
+    # By name, as uvicorn names its own protocols (each worker process imports it).
+    return "service.api.transport:CoalescingHttpToolsProtocol"
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -91,6 +101,7 @@ def serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level.lower(),
             access_log=False,
             timeout_graceful_shutdown=10,
+            http=_http_protocol(),
         )
     finally:
         if triton is not None:

@@ -5,8 +5,9 @@ uvicorn writes a response's status line and headers as soon as the app sends
 so every response costs two ``send`` system calls and two TCP segments. On loopback and small
 responses (the usual ``$assess`` answer is about 1.4 kB) each call is mostly fixed kernel cost,
 paid again by the client that wakes up twice to read them. :class:`CoalescingHttpToolsProtocol`
-hands uvicorn a transport that holds the writes made in one step of the event loop and sends
-them together at the end of that step; the bytes on the wire are the same, in the same order.
+hands uvicorn a transport that holds a write (the headers) until the next one (the body) and
+sends both in one call at once, or sends it alone once the callbacks already queued have run;
+the bytes on the wire are the same, in the same order.
 Measured on single-note ``$assess`` (2 workers, null backend, load generator on the same
 machine): 7-12 % less gateway CPU per request, and the load generator's CPU per request fell
 from about 0.25 to 0.08 ms.
@@ -34,11 +35,17 @@ class _CoalescingTransport:
         self._held: list[bytes | bytearray | memoryview] = []
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        if not self._held:
-            # The flush runs after the callbacks already queued, i.e. once the task that is
-            # writing (the route sending start and body back to back) yields or finishes.
-            self._loop.call_soon(self.flush)
+        if self._held:
+            # The body after the held headers: both go out now, in one call, so the response
+            # never waits for work the route does after sending it (background tasks, metrics)
+            held = self._held
+            self._held = []
+            self._transport.write(b"".join((*held, data)))
+            return
+        # The first write of a step (a response's status line and headers) is held until the
+        # next write, or until the callbacks already queued have run if none comes.
         self._held.append(data)
+        self._loop.call_soon(self.flush)
 
     def flush(self) -> None:
         held = self._held

@@ -42,17 +42,20 @@ class _Recorder(asyncio.Transport):
         return 7
 
 
-async def test_writes_of_one_step_go_out_together() -> None:
+async def test_headers_wait_for_the_body_and_go_out_with_it_at_once() -> None:
     inner = _Recorder()
     proxy = _CoalescingTransport(inner, asyncio.get_running_loop())
     proxy.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    assert inner.writes == []  # held for the body
     proxy.write(memoryview(b"body"))
-    assert inner.writes == []
-    await asyncio.sleep(0)
+    # written at once with the body: the response does not wait for the rest of the step
     assert inner.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody"]
-    proxy.write(b"next")
     await asyncio.sleep(0)
-    assert inner.writes[1:] == [b"next"]
+    assert inner.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody"]  # nothing left to flush
+    proxy.write(b"next")
+    assert inner.writes[1:] == []
+    await asyncio.sleep(0)
+    assert inner.writes[1:] == [b"next"]  # a lone write goes out once the step is over
     assert proxy.get_write_buffer_size() == 7  # everything else is the socket transport's
 
 

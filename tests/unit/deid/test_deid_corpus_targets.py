@@ -117,9 +117,9 @@ def test_heldout_does_not_regress(split: str) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "untuned splits miss the issue's targets (round 12): heldout13 0.946 (ACCOUNT 0.73, AGE "
-        "0.89, EMAIL 0.89), keep 0.929; heldout14 0.912 (LOCATION 0.68, ID 0.75, ACCOUNT 0.79, "
-        "AGE 0.83), keep 0.905; heldout15 0.930 (NAME 0.86, LOCATION 0.88), keep 0.981"
+        "untuned splits miss the issue's targets (stop 16): heldout13 0.946 (ACCOUNT 0.73, AGE "
+        "0.89, EMAIL 0.89), keep 0.927; heldout14 0.914 (LOCATION 0.68, ID 0.75, ACCOUNT 0.79, "
+        "AGE 0.83), keep 0.905; heldout15 0.933 (NAME 0.87, LOCATION 0.89), keep 0.981"
     ),
 )
 def test_heldout_meets_targets(split: str) -> None:

@@ -43,6 +43,7 @@ from service.deid.prefix_search import any_of, ascii_digits, trie_alternation
 from service.deid.recognizers import (
     LABEL_WORDS,
     NAME_CONTEXT_WORDS,
+    ORDINAL_COUNT_AFTER,
     STREET_SUFFIX,
     Recognizer,
     last_word,
@@ -331,11 +332,7 @@ _THE_ORDINAL_OF_MONTH: Final = re.compile(
     rf"he(?<=[Tt]he)[ \t]+\d\d?(?:st|nd|rd|th)[ \t]+of[ \t]+{_MONTH}\b"
 )
 #: "On March the 3rd she fell": a month, "the" and a day (not "In May the 2nd dose").
-_THE_DAY_ORDINAL: Final = re.compile(
-    r"the[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)\b"
-    r"(?![ \t]+(?:dose|time|visit|attempt|round|cycle|session|line|day|week|month|year|"
-    r"trimester|grade|floor|degree|percentile|birthday)\b)"
-)
+_THE_DAY_ORDINAL: Final = re.compile(r"the[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)\b")
 #: (led by "the", the month read back before it: a scan led by a literal is fast)
 _MONTH_JUST_BEFORE: Final = re.compile(rf"(?<![\w]){_MONTH}\.?[ \t]+$")
 #: "the corner of 5th and Main", "intersection of Pine & 3rd St": two streets that meet.
@@ -902,6 +899,8 @@ def _framed(text: str) -> Iterator[Span]:
                 yield Span("NAME", m.start(1), m.end(), 0.7, source)
     if " the " in text:
         for m in _THE_DAY_ORDINAL.finditer(text):
+            if ORDINAL_COUNT_AFTER.match(text, m.end()):
+                continue  # "In May the 2nd dose was given"
             month = _MONTH_JUST_BEFORE.search(text, max(0, m.start() - 11), m.start())
             if month:
                 yield Span("DATE", month.start(), m.end(), 0.8, source)

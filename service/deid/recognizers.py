@@ -508,7 +508,8 @@ _MONTH_MODIFIERS: Final = frozenset(
         "for",
     ]
 )
-_ORDINAL_EXCLUDED: Final = re.compile(
+#: What makes an ordinal a count, not a day of the month ("the 2nd dose", "5th rib").
+ORDINAL_COUNT_AFTER: Final = re.compile(
     r"\s*(?:of\s+(?:\d|the\s+(?:month|year))|percentile|grade|decade|floor|cycle|rib|toe|"
     r"finger|digit|nerve|ics|intercostal|metatarsal|trimester|time|dose|day|week|month|year|"
     r"visit|attempt|line|round|session|degree|birthday)",
@@ -655,7 +656,7 @@ class DateRecognizer(PatternRecognizer):
                     words[-2] == "for" and len(words) >= 3 and words[-3] in _SCHEDULED
                 ):
                     return None
-                return None if _ORDINAL_EXCLUDED.match(text, end) else self.category
+                return None if ORDINAL_COUNT_AFTER.match(text, end) else self.category
             if "/" in value and _RANGE_SEP.search(value):
                 parts = _RANGE_SEP.split(value)
                 if len(parts) != 2 or any(parse_date(v) is None for v in parts):

@@ -4,12 +4,12 @@ These assert recall and keep shares only (never timing). Splits (see tests/deid_
 ``dev`` to ``dev9``, ``dev11`` and ``dev12`` are tuning splits that meet the targets (each was a
 held-out split until its misses were used: ``dev5`` was ``heldout4``, ``dev6`` was ``heldout5``,
 ``dev7`` to ``dev9`` were ``heldout6`` to ``heldout8``, ``dev11`` was ``heldout10``, ``dev12`` was
-``heldout11``, ``dev13`` was ``heldout12``; dev7 to dev9 and dev11 reached the targets in
-round 11, dev13 in round 12). ``dev10``
-(ex-``heldout9``) was tuned in round 9 but still misses a target: it has a floor and a strict
-xfail.
-``heldout13``, ``heldout14`` and ``heldout15`` are untuned: the "notes we have not tuned to"
-figure (deselect with ``-k "not heldout"`` while tuning).
+``heldout11``, ``dev13`` was ``heldout12``, ``dev14`` was ``heldout13``; dev7 to dev9 and dev11
+reached the targets in round 11, dev13 in round 12). ``dev10`` (ex-``heldout9``, tuned in round 9)
+and ``dev14`` (ex-``heldout13``, tuned in stop 17) still miss a target: each has a floor and a
+strict xfail.
+``heldout14`` and ``heldout15`` are untuned: the "notes we have not tuned to" figure (deselect
+with ``-k "not heldout"`` while tuning).
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ TUNING_SPLITS = (
 #: Tuned splits below the targets, with their floors (overall, keep) at the round-11 figures.
 PARTLY_TUNED = {
     "dev10": (0.983, 0.967),
+    # untuned until stop 17 (stop-16 code: 558/590 = 0.946, keep 486/524 = 0.927)
+    "dev14": (0.945, 0.927),
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {
-    "heldout13": (0.945, 0.927),
     "heldout14": (0.914, 0.904),
     "heldout15": (0.932, 0.980),
 }
@@ -85,7 +86,7 @@ def test_partly_tuned_split_does_not_regress(split: str) -> None:
 
 
 @pytest.mark.parametrize("split", sorted(PARTLY_TUNED))
-@pytest.mark.xfail(strict=True, reason="dev10 still misses a target (round 12)")
+@pytest.mark.xfail(strict=True, reason="dev10 and dev14 still miss a target (stop 17)")
 def test_partly_tuned_split_meets_targets(split: str) -> None:
     report = evaluate([CORPUS / split], timing_seconds=0)
     assert report.meets_targets(), format_report(split, report)
@@ -117,8 +118,7 @@ def test_heldout_does_not_regress(split: str) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "untuned splits miss the issue's targets (stop 16): heldout13 0.946 (ACCOUNT 0.73, AGE "
-        "0.89, EMAIL 0.89), keep 0.927; heldout14 0.914 (LOCATION 0.68, ID 0.75, ACCOUNT 0.79, "
+        "untuned splits miss the issue's targets (stop 16): heldout14 0.914 (LOCATION 0.68, ID 0.75, ACCOUNT 0.79, "
         "AGE 0.83), keep 0.905; heldout15 0.933 (NAME 0.87, LOCATION 0.89), keep 0.981"
     ),
 )

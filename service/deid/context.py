@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
@@ -399,23 +399,50 @@ def _class_of(chars: str) -> str:
 
 @dataclass(frozen=True)
 class _Value:
-    """One context value's pattern, its led form, and what every match of it holds."""
+    """One context value: how its pattern is made, and what every match of it holds.
 
-    pattern: str
-    led: _Led | None = None
+    Speed: the pattern and its led form are made from ``kind`` and ``source`` only where a
+    note may hold the value (a request's patient is usually new, and writing every value's
+    pattern cost more than finding the few that a note holds)."""
+
+    #: A key of ``_FORMS``: which function makes the pattern and led form of ``source``.
+    kind: str
+    source: str
     #: Lower-case ASCII strings that every match holds in some case (a note without one of
     #: them cannot match, and the pattern is left out of that note's regex).
     gate: tuple[str, ...] = ()
     #: Strings that every match holds as written.
     exact: tuple[str, ...] = ()
-    #: The date variant (a literal) for a DATE value.
-    literal: str = ""
+    #: A name as lower-case ASCII words (see :func:`_word_end`), or initials as upper-case
+    #: ASCII letters (see :func:`_initials_end`): the value is found by ``str.find`` without a
+    #: regex (``_words``/``_letters`` of the value's own text, empty where it has no such form).
+    words: tuple[str, ...] = ()
+    letters: str = ""
+    #: Digits that every match holds one after another once the note's other characters are
+    #: taken out (a phone number's last seven).
+    digits: str = ""
+    #: Lower-case ASCII letters and digits that every match holds one after another once the
+    #: note's spaces, dots, slashes and hyphens are taken out (an identifier's characters).
+    squeezed: str = ""
+
+    @property
+    def pattern(self) -> str:
+        return _FORMS[self.kind](self.source)[0]
+
+    @property
+    def led(self) -> _Led | None:
+        return _FORMS[self.kind](self.source)[1]
 
 
 @dataclass(frozen=True)
 class _Matcher:
+    #: ``(category, values)`` in the order found; the DATE entry holds no values (see ``dates``).
     groups: tuple[tuple[str, tuple[_Value, ...]], ...]
     name_seeds: tuple[str, ...]
+    #: Every birth-date variant and its lower-case form. Speed: kept as plain strings and made
+    #: into values only for the variants a note holds (some sixty per date, and the patient is
+    #: usually new: building them all cost more than the search).
+    dates: tuple[tuple[str, str], ...] = ()
 
 
 #: What ends a birth-date variant (see ``_dates_found`` for what may come before one).
@@ -438,93 +465,179 @@ def _matcher(ctx: DeidContext) -> _Matcher:
     groups: dict[str, list[_Value]] = {}
 
     def add(category: str, value: _Value | None) -> None:
-        if value is not None and value.pattern:
+        if value is not None:
             groups.setdefault(category, []).append(value)
 
     seeds: list[str] = []
     for name in ctx.names:
         if len(name) >= 2:
-            add("NAME", _Value(*_literal(name), gate=_ascii_words(name)))
+            gate = _ascii_words(name)
+            add("NAME", _Value("literal", name, gate=gate, words=_words(name, gate)))
         for token in re.split(r"[\s,]+", name):
             token = token.strip(".")
             if len(token) >= 2 and token.lower() not in lx.TITLES:
                 seeds.append(token)
     for letters in ctx.initials:
-        dotted = r"\.?\s?".join(letters)
-        led: _Led | None = None
-        if len(letters[0]) == 1 and letters[0].isalpha():
-            led = _exact_led(
-                letters[0], rf"(?<!{_LETTER_DOT}(?s:.))(?-i:{dotted[1:]}\.?)(?!{_ASCII_LETTER})"
-            )
-        pattern = rf"(?<![A-Za-z.])(?-i:{dotted}\.?)(?![A-Za-z])"
-        add("NAME", _Value(pattern, led, exact=(letters[0],)))
+        add("NAME", _Value("initials", letters, exact=(letters[0],), letters=_letters(letters)))
+    dates: list[tuple[str, str]] = []
     for iso in ctx.dates:
-        for variant in date_variants(iso):
-            # no look-behind here: it would stop the regex engine from skipping ahead to a
-            # possible first character; context_spans checks the character before instead
-            pattern = re.escape(variant) + _DATE_END
-            add("DATE", _Value(pattern, gate=(variant.lower(),), literal=variant))
+        variants = date_variants(iso)
+        if variants:
+            groups.setdefault("DATE", [])
+            dates += [(variant, variant.lower()) for variant in variants]
     for category, value in ctx.identifiers:
-        add(category, _Value(*_id_pattern(value)))
+        chars = "".join(c for c in value if c.isalnum())
+        squeezed = chars.lower() if chars.isascii() else ""
+        add(category, _Value("id", value, squeezed=squeezed))
     for phone in ctx.phones:
         add("PHONE", _digits_value(phone))
     for fax in ctx.faxes:
         add("FAX", _digits_value(fax))
     for email in ctx.emails:
-        add("EMAIL", _Value(*_escaped(email), gate=_ascii_words(email)))
+        if email:
+            add("EMAIL", _Value("escaped", email, gate=_ascii_words(email)))
     for url in ctx.urls:
-        add("URL", _Value(*_escaped(url), gate=_ascii_words(url)))
+        if url:
+            add("URL", _Value("escaped", url, gate=_ascii_words(url)))
     for line in ctx.addresses:
-        add("ADDRESS", _Value(*_literal(line), gate=_ascii_words(line)))
-        core = re.sub(r"^\s*\d+[A-Za-z]?\s+(?:[NSEW]\.?\s+)?", "", line)
+        add("ADDRESS", _Value("literal", line, gate=_ascii_words(line)))
+        core = _STREET_NUMBER.sub("", line)
         core_words = [w for w in core.split() if len(w) >= 4 and w[0].isalpha()]
         if core_words:
-            title, upper = core_words[0].title(), core_words[0].upper()
-            led, lead = None, ""
-            if title[0] == upper[0]:
-                lead = title[0]
-                led = _exact_led(
-                    lead,
-                    rf"{_after_boundary(lead)}(?-i:{re.escape(title[1:])}|{re.escape(upper[1:])})\b",
-                )
-            pattern = rf"\b(?-i:{re.escape(title)}|{re.escape(upper)})\b"
-            add("ADDRESS", _Value(pattern, led, exact=(lead,) if lead else ()))
+            word = core_words[0]
+            title, upper = word.title(), word.upper()
+            lead = title[0] if title[0] == upper[0] else ""
+            # either case of an ASCII word lower-cases to the same word
+            gate = (word.lower(),) if word.isascii() else ()
+            add("ADDRESS", _Value("street", word, gate=gate, exact=(lead,) if lead else ()))
     for place in ctx.locations:
-        add("LOCATION", _Value(*_literal(place), gate=_ascii_words(place)))
+        gate = _ascii_words(place)
+        add("LOCATION", _Value("literal", place, gate=gate, words=_words(place, gate)))
     for zip5 in ctx.zips:
-        led = None
-        if ascii_cases(zip5[0]) == zip5[0]:  # an ASCII digit, which has no other case
-            led = (
-                zip5[0],
-                rf"(?<={zip5[0]})(?<!\d(?s:.)){re.escape(zip5[1:])}(?:-\d{{4}})?(?!\d)",
-            )
-        pattern = rf"(?<!\d){re.escape(zip5)}(?:-\d{{4}})?(?!\d)"
-        add("ZIP", _Value(pattern, led, exact=(zip5,) if zip5.isascii() else ()))
+        add("ZIP", _Value("zip", zip5, exact=(zip5,) if zip5.isascii() else ()))
     return _Matcher(
         tuple((category, tuple(values)) for category, values in groups.items()),
         tuple(dict.fromkeys(seeds)),
+        tuple(dates),
     )
 
 
-def _digits_value(value: str) -> _Value | None:
+def _date_value(variant: str) -> _Value:
+    return _Value("date", variant, gate=(variant.lower(),))
+
+
+def _date_forms(variant: str) -> tuple[str, _Led | None]:
+    # no look-behind here: it would stop the regex engine from skipping ahead to a possible
+    # first character; context_spans checks the character before instead
+    return re.escape(variant) + _DATE_END, None
+
+
+def _initials_forms(letters: str) -> tuple[str, _Led | None]:
+    dotted = r"\.?\s?".join(letters)
+    led: _Led | None = None
+    if len(letters[0]) == 1 and letters[0].isalpha():
+        led = _exact_led(
+            letters[0], rf"(?<!{_LETTER_DOT}(?s:.))(?-i:{dotted[1:]}\.?)(?!{_ASCII_LETTER})"
+        )
+    return rf"(?<![A-Za-z.])(?-i:{dotted}\.?)(?![A-Za-z])", led
+
+
+def _street_forms(word: str) -> tuple[str, _Led | None]:
+    """The street's name word ("Belmont" of "1187 W Belmont Ave") in Title or UPPER case."""
+    title, upper = word.title(), word.upper()
+    led: _Led | None = None
+    if title[0] == upper[0]:
+        lead = title[0]
+        led = _exact_led(
+            lead,
+            rf"{_after_boundary(lead)}(?-i:{re.escape(title[1:])}|{re.escape(upper[1:])})\b",
+        )
+    return rf"\b(?-i:{re.escape(title)}|{re.escape(upper)})\b", led
+
+
+def _zip_forms(zip5: str) -> tuple[str, _Led | None]:
+    led: _Led | None = None
+    if ascii_cases(zip5[0]) == zip5[0]:  # an ASCII digit, which has no other case
+        led = (
+            zip5[0],
+            rf"(?<={zip5[0]})(?<!\d(?s:.)){re.escape(zip5[1:])}(?:-\d{{4}})?(?!\d)",
+        )
+    return rf"(?<!\d){re.escape(zip5)}(?:-\d{{4}})?(?!\d)", led
+
+
+def _digits_forms(value: str) -> tuple[str, _Led | None]:
     # no led form: it would hold the digits twice, and costs more to compile than it saves
-    pattern = _digits_pattern(value)
-    return None if pattern is None else _Value(pattern)
+    return _digits_pattern(value) or "", None
+
+
+#: How each kind of value becomes its pattern and led form.
+_FORMS: Final[dict[str, Callable[[str], tuple[str, _Led | None]]]] = {
+    "literal": _literal,
+    "initials": _initials_forms,
+    "date": _date_forms,
+    "id": _id_pattern,
+    "digits": _digits_forms,
+    "escaped": _escaped,
+    "street": _street_forms,
+    "zip": _zip_forms,
+}
+#: The number and side letter a street line starts with ("1187 W ").
+_STREET_NUMBER: Final = re.compile(r"^\s*\d+[A-Za-z]?\s+(?:[NSEW]\.?\s+)?")
+
+
+def _groups(matcher: _Matcher) -> tuple[tuple[str, tuple[_Value, ...]], ...]:
+    """``matcher.groups`` with the DATE values made (a note that cannot be gated)."""
+    dates = tuple(_date_value(variant) for variant, _ in matcher.dates)
+    return tuple(
+        (category, dates if category == "DATE" else values) for category, values in matcher.groups
+    )
+
+
+def _words(value: str, gate: tuple[str, ...]) -> tuple[str, ...]:
+    """The lower-case words of a name whose pattern (:func:`_literal`) :func:`_word_end`
+    follows exactly: ASCII words that each start with a letter or digit (so that ``\\b``
+    before the first is "no word character before it", and no word can start inside the
+    ``[\\s,.]+`` run before it, which makes that run's greedy length the only one that can
+    match); ``()`` otherwise."""
+    words = tuple(w for w in re.split(r"[\s,]+", value.strip()) if w)
+    if not words or len(words) != len(gate) or not all(w[0].isalnum() for w in words):
+        return ()  # gate holds the ASCII words only: a shorter one means a non-ASCII word
+    return gate
+
+
+def _letters(letters: str) -> str:
+    """Initials that :func:`_initials_end` follows exactly: upper-case ASCII letters."""
+    return letters if letters.isascii() and letters.isalpha() and letters.isupper() else ""
+
+
+def _digits_value(value: str) -> _Value | None:
+    digits = _NOT_DIGIT.sub("", value)
+    if len(digits) < 7:
+        return None  # too short for a pattern (see _digits_pattern)
+    # every form (with or without the area code) ends with the last seven digits, with only
+    # separators between them
+    return _Value("digits", value, digits=digits[-7:])
+
+
+_NOT_DIGIT: Final = re.compile(r"\D")
+#: What ``_id_pattern`` allows between two characters of an identifier (besides ``\s``).
+_ID_SEPARATORS: Final = str.maketrans("", "", "./-")
 
 
 @lru_cache(maxsize=2048)
 def _compiled(category: str, values: tuple[_Value, ...]) -> re.Pattern[str]:
     """One regex for the values of one category: the same matches as the alternation of their
     patterns, in the order given."""
-    led_dates = _led_words([v.literal for v in values]) if category == "DATE" else None
+    led_dates = _led_words([v.source for v in values]) if category == "DATE" else None
+    forms = [_FORMS[v.kind](v.source) for v in values]
     if led_dates is not None:
         regex = led_dates + _DATE_END
-    elif all(v.led is not None for v in values):
-        leads = "".join(v.led[0] for v in values if v.led is not None)
-        branches = "|".join(v.led[1] for v in values if v.led is not None)
+    elif all(led is not None for _, led in forms):
+        leads = "".join(led[0] for _, led in forms if led is not None)
+        branches = "|".join(led[1] for _, led in forms if led is not None)
         regex = f"(?-i:[{_class_of(leads)}])(?:{branches})"
     else:
-        regex = "|".join(f"(?:{v.pattern})" for v in values)
+        regex = "|".join(f"(?:{pattern})" for pattern, _ in forms)
     return re.compile(regex, 0 if category in _UNCASED else re.IGNORECASE)
 
 
@@ -550,32 +663,155 @@ def context_spans(
     # alternation; the gates only hold where lower-casing keeps every character in its place
     gated = len(lowered) == len(text) and not any(c in text for c in _CASE_ODDITIES)
     score = 0.95
-    for category, values in _matcher(ctx).groups:
+    matcher = _matcher(ctx)
+    for category, values in matcher.groups if gated else _groups(matcher):
         if gated:
-            values = tuple(
-                v
-                for v in values
-                if all(g in lowered for g in v.gate) and all(e in text for e in v.exact)
-            )
+            if category == "DATE":
+                values = tuple(_date_value(v) for v, low in matcher.dates if low in lowered)
+            else:
+                values = _present(text, lowered, values)
             if not values:
                 continue
-        regex = _compiled(category, values)
         if category == "DATE":
-            spans.extend(_dates_found(text, regex, score))
+            spans.extend(_dates_found(text, _compiled(category, values), score))
             continue
-        for m in regex.finditer(text):
-            if m.end() > m.start():
-                if (
-                    category == "NAME"
-                    and lower is not None
-                    and m.group().islower()
-                    and m.group().isalpha()
-                    and not _inside(lower, m.start())
-                    and not _TITLE_BEFORE.search(text, max(0, m.start() - 6), m.start())
-                ):
-                    continue
-                spans.append(Span(category, m.start(), m.end(), score, "context"))
+        found: Iterable[tuple[int, int]]
+        if gated and all(v.words or v.letters for v in values):
+            # Speed: each request has a new patient, whose regex would be compiled anew (about
+            # as long as the whole note's search); these values are found by str.find instead
+            found = _alternation(text, lowered, values)
+        else:
+            found = (m.span() for m in _compiled(category, values).finditer(text))
+        for start, end in found:
+            if end > start:
+                if category == "NAME" and lower is not None:
+                    word = text[start:end]
+                    if (
+                        word.islower()
+                        and word.isalpha()
+                        and not _inside(lower, start)
+                        and not _TITLE_BEFORE.search(text, max(0, start - 6), start)
+                    ):
+                        continue
+                spans.append(Span(category, start, end, score, "context"))
     return spans
+
+
+def _present(text: str, lowered: str, values: tuple[_Value, ...]) -> tuple[_Value, ...]:
+    """The values whose literal parts the note holds (the others cannot match)."""
+    digits: str | None = None
+    squeezed: str | None = None
+    out: list[_Value] = []
+    for v in values:
+        if not (all(g in lowered for g in v.gate) and all(e in text for e in v.exact)):
+            continue
+        if v.digits:
+            if digits is None:
+                digits = _NOT_DIGIT.sub("", text)
+            if v.digits not in digits:
+                continue
+        if v.squeezed:
+            if squeezed is None:
+                # ``str.split`` splits at what ``\s`` matches
+                squeezed = "".join(lowered.split()).translate(_ID_SEPARATORS)
+            if v.squeezed not in squeezed:
+                continue
+        out.append(v)
+    return tuple(out)
+
+
+def _alternation(text: str, lowered: str, values: Sequence[_Value]) -> list[tuple[int, int]]:
+    """What ``finditer`` of the alternation of the values' patterns finds, each value found by
+    :func:`_next_match`: the leftmost start any value matches at, the first value in order
+    that matches there, then on from its end (as the regex engine scans the alternation)."""
+    ahead = [_next_match(text, lowered, v, 0) for v in values]
+    out: list[tuple[int, int]] = []
+    while True:
+        best: tuple[int, int] | None = None
+        for match in ahead:
+            if match is not None and (best is None or match[0] < best[0]):
+                best = match
+        if best is None:
+            return out
+        out.append(best)
+        end = best[1]
+        for i, match in enumerate(ahead):
+            if match is not None and match[0] < end:
+                ahead[i] = _next_match(text, lowered, values[i], end)
+
+
+def _next_match(text: str, lowered: str, value: _Value, pos: int) -> tuple[int, int] | None:
+    """The first match at or after ``pos`` of a value that has ``words`` or ``letters``."""
+    if value.words:
+        first = value.words[0]
+        at = lowered.find(first, pos)
+        while at >= 0:
+            end = _word_end(text, lowered, value.words, at)
+            if end >= 0:
+                return at, end
+            at = lowered.find(first, at + 1)
+        return None
+    lead = value.letters[0]
+    at = text.find(lead, pos)
+    while at >= 0:
+        end = _initials_end(text, value.letters, at)
+        if end >= 0:
+            return at, end
+        at = text.find(lead, at + 1)
+    return None
+
+
+def _is_word(char: str) -> bool:
+    """``\\w`` of the regex engine (``str.isalnum`` is its letter-or-digit test)."""
+    return char.isalnum() or char == "_"
+
+
+def _word_end(text: str, lowered: str, words: tuple[str, ...], at: int) -> int:
+    """Where ``\\bw1[\\s,.]+w2...(?![\\w])`` (:func:`_literal`, under ``(?i)``) matching
+    from ``at`` ends, or -1; ``lowered`` holds ``words[0]`` at ``at``. Gated notes only: there
+    ``lowered`` matches a word where ``(?i)`` does (see ``_CASE_ODDITIES``)."""
+    if at and _is_word(text[at - 1]):
+        return -1
+    n = len(text)
+    end = at + len(words[0])
+    for word in words[1:]:
+        gap = end
+        while gap < n and (text[gap] in ",." or text[gap].isspace()):
+            gap += 1
+        if gap == end or not lowered.startswith(word, gap):
+            return -1
+        end = gap + len(word)
+    return -1 if end < n and _is_word(text[end]) else end
+
+
+#: What ``[A-Za-z]`` matches under ``(?i)`` (see :func:`_any_case`), and with the dot.
+_ANY_CASE_LETTERS: Final = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\u0130\u0131\u017f\u212a"
+)
+_ANY_CASE_LETTERS_DOT: Final = _ANY_CASE_LETTERS | {"."}
+
+
+def _initials_end(text: str, letters: str, at: int) -> int:
+    """Where ``(?<![A-Za-z.])(?-i:J\\.?\\s?S\\.?)(?![A-Za-z])`` (the initials ``letters``,
+    under ``(?i)``) matching from ``at`` ends, or -1; ``text`` holds ``letters[0]`` at ``at``.
+    Between two letters the dot and the space are taken where present (a letter is neither,
+    so no shorter choice could match); the last dot is given back where a letter follows it."""
+    if at and text[at - 1] in _ANY_CASE_LETTERS_DOT:
+        return -1
+    n = len(text)
+    end = at + 1
+    for letter in letters[1:]:
+        if end < n and text[end] == ".":
+            end += 1
+        if end < n and text[end].isspace():
+            end += 1
+        if end < n and text[end] == letter:
+            end += 1
+        else:
+            return -1
+    if end < n and text[end] == "." and not (end + 1 < n and text[end + 1] in _ANY_CASE_LETTERS):
+        return end + 1
+    return -1 if end < n and text[end] in _ANY_CASE_LETTERS else end
 
 
 def _dates_found(text: str, regex: re.Pattern[str], score: float) -> list[Span]:

@@ -95,7 +95,25 @@ _STREET_SUFFIXES: Final = frozenset(
     ["avenue", "ave", "street", "st", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive"]
 )
 _STREET_CUES: Final = frozenset(["on", "at", "off", "near", "onto"])
+#: Street types that are also plain words ("loop", "way", "court"): a street only after a
+#: house number ("2290 northwest juniper ridge loop").
+_NUMBERED_STREET_SUFFIXES: Final = frozenset(
+    ["loop", "way", "court", "ct", "circle", "cir", "place", "pl", "trail", "terrace", "parkway"]
+)
+#: Words of a distance or count before a street type that is a word ("a 2 mile loop").
+_NOT_STREET_NAMES: Final = frozenset(
+    ["mile", "miles", "block", "blocks", "lap", "laps", "minute", "step", "steps", "km", "ft"]
+)
+_DIRECTIONS: Final = frozenset(
+    ["north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"]
+)
 _MAX_NAME_WORDS: Final = 3
+#: A day of the month after a month word ("june 5", "april fifth"): a date, not a name.
+_DAY_AFTER: Final = re.compile(
+    r"[ \t]+(?:\d|(?:the[ \t]+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+    r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
+    r"nineteenth|twentieth|twenty|thirtieth|thirty)\b)"
+)
 #: "goes by", "known as": the next word is the name someone is called by.
 _NICKNAME_CUES: Final = {"by": frozenset(["goes", "go", "going"]), "as": frozenset(["known"])}
 #: Two or three letters closing a line or sentence: initials after "by".
@@ -145,6 +163,11 @@ def _lower_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _number_before(text: str, start: int) -> bool:
+    """Whether a house number ("2290 ") ends just before ``start``."""
+    return text[max(0, start - 2) : start - 1].isdigit() and text[start - 1 : start] == " "
+
+
 def _capital(word: str) -> str:
     """ "kowalczuk-ng" -> "Kowalczuk-Ng", "o'neil" -> "O'neil" (same length)."""
     return "-".join(p[:1].upper() + p[1:] for p in word.split("-"))
@@ -183,6 +206,19 @@ def _restore(text: str, chars: list[str], start: int, end: int, names: list[Span
             if (j >= 0 and words[j][2] in _STREET_CUES and j < i - 1) or number_before:
                 for k in range(max(j + 1, i - _MAX_NAME_WORDS), i + 1):
                     caps[k] = True
+        elif w in _NUMBERED_STREET_SUFFIXES and i > 0:
+            # the house number up to three words back, a direction word besides
+            j = i - 1
+            while j > 0 and i - j < _MAX_NAME_WORDS and not _number_before(text, words[j][0]):
+                j -= 1
+            if (
+                j < i
+                and _number_before(text, words[j][0])
+                and all(x[2] not in lx.STOP or x[2] in _DIRECTIONS for x in words[j:i])
+                and words[j][2] not in _NOT_STREET_NAMES
+            ):
+                for k in range(j, i + 1):
+                    caps[k] = True
         cue = w in lx.TITLES or w in lx.RELATION_WORDS or w in _ROLE_CUES
         if cue and i + 1 < n:
             if w in _CAPITALISED_CUES:
@@ -192,7 +228,17 @@ def _restore(text: str, chars: list[str], start: int, end: int, names: list[Span
             while k < n and k - i <= _MAX_NAME_WORDS:
                 ka, _, kw = words[k]
                 gap = text[words[k - 1][1] : ka]
-                if gap not in (" ", ". ", "\t") or (kw in lx.STOP and len(kw) > 1):
+                if gap not in (" ", ". ", "\t"):
+                    break
+                # "mister august fairweather": a month that is a given name, first after the
+                # cue and with no day number after it
+                month_name = (
+                    k == i + 1
+                    and kw in lx.MONTH_GIVEN_NAMES
+                    and k + 1 < n
+                    and not _DAY_AFTER.match(text, words[k][1])
+                )
+                if kw in lx.STOP and len(kw) > 1 and not month_name:
                     break
                 if gap == ". " and k - 1 > i and len(words[k - 1][2]) > 1:
                     break  # a full stop ends the name unless it closes a title or an initial
@@ -206,12 +252,21 @@ def _restore(text: str, chars: list[str], start: int, end: int, names: list[Span
                     # "dr yolanda bright, and ...": a title, a given name, then a word that
                     # closes the clause is the family name even when it is also a word
                     surname = text[words[k][1] : words[k][1] + 1] in (",", ";", ".")
-                if not (len(kw) == 1 or _namelike(kw) or _foreign(kw) or _given(kw) or surname):
+                if not (
+                    len(kw) == 1
+                    or month_name
+                    or _namelike(kw)
+                    or _foreign(kw)
+                    or _given(kw)
+                    or surname
+                ):
                     break
                 caps[k] = True
                 k += 1
             run = words[i + 1 : k]
-            if w in _STRONG_CUES and any(_namelike(x[2]) or _given(x[2]) for x in run):
+            if w in _STRONG_CUES and any(
+                _namelike(x[2]) or _given(x[2]) or x[2] in lx.MONTH_GIVEN_NAMES for x in run
+            ):
                 names.append(Span("NAME", run[0][0], run[-1][1], 0.7, "dictated-name"))
         if w in _NICKNAME_CUES and i > 0 and words[i - 1][2] in _NICKNAME_CUES[w] and i + 1 < n:
             # "goes by bud", "known as sonny": whatever word follows is what they are called

@@ -38,7 +38,8 @@ from itertools import chain, pairwise
 from typing import Final
 
 from service.deid import lexicon as lx
-from service.deid.dates import DAY_WORD
+from service.deid.dates import DAY_WORD, parse_date
+from service.deid.gazetteer import places
 from service.deid.prefix_search import any_of, ascii_digits, trie_alternation
 from service.deid.recognizers import (
     LABEL_WORDS,
@@ -285,7 +286,7 @@ _PERSON_VERB: Final = (
 
 
 #: Months that are also given names ("May" is left out: "May I", "May is busy").
-_MONTH_GIVEN_NAMES: Final = frozenset(["june", "april", "august"])
+_MONTH_GIVEN_NAMES: Final = lx.MONTH_GIVEN_NAMES
 _AUXILIARY: Final = re.compile(r"[ \t]+(?:will|would|was|is|has|had)\b")
 
 
@@ -642,7 +643,7 @@ _HYPHEN_PREFIXES: Final = frozenset(
 #: "HOLLENBECK, WALTER AUGUST": a middle name that is also a month, after "LAST, FIRST".
 _CAPS_MONTH_MIDDLE: Final = re.compile(
     r"[A-Z]{2,}(?:[-'][A-Z]{2,})?,[ \t]+[A-Z]{2,}[ \t]+(AUGUST|APRIL|JUNE|MAY|JUN)"
-    r"(?=[ \t]{2,}|\t|[ \t]*$|[ \t]*[,(])",
+    r"(?=[ \t]{2,}|\t|[ \t]*$|[ \t]*[,(;])",
     re.MULTILINE,
 )
 
@@ -844,6 +845,14 @@ def _framed(text: str) -> Iterator[Span]:
     """Names, dates, places and identifiers known by a frame around them (the cues added in
     rounds 11 and 12; each pattern's comment gives its frame)."""
     source = CueRecognizer.name
+    if "(" in text:
+        yield from _bracketed(text)
+    if " / " in text:
+        for m in _spaced_slash_dates(text):
+            # "DOB: O5 / 3O / 1959": a form's date with spaced slashes, OCR's O and l as 0 and 1
+            value = m.group().replace(" ", "").translate(_OCR_DIGITS)
+            if value[-4:-2] in ("18", "19", "20") and parse_date(value) is not None:
+                yield Span("DATE", *m.span(), 0.75, source)
     if "nitials" in text:
         for m in _INITIALS_WORD.finditer(text):
             if _starts_word(text, m.start()):
@@ -948,6 +957,8 @@ def _framed(text: str) -> Iterator[Span]:
             first = head.group("head").lower()
             if first in _HYPHEN_PREFIXES or first in lx.STOP:
                 continue
+            if first in common and m.group()[1:] in common:
+                continue  # "Teach-back", "Walk-ins": an English compound, both parts words
             # the family name before or after it joins the span unless it is a stop word
             start, end = head.start("head"), m.end()
             before = head.group("before")
@@ -1088,6 +1099,68 @@ def _reference_initials(text: str) -> Iterator[re.Match[str]]:
     """The lines that are only "AMTB/jrk": ``^`` + ``_REFERENCE_INITIALS_LINE`` (multi-line)."""
     first = _REFERENCE_INITIALS_FIRST.match(text)
     return chain((first,) if first else (), _REFERENCE_INITIALS.finditer(text))
+
+
+#: "05 / 30 / 1959", "O5 / 3O / 1959": month, day and a four-digit year with spaced slashes.
+_SPACED_SLASH_DATE: Final = re.compile(
+    r"(?<![\w/])[0-9OolI][0-9OolI]?[ \t]*/[ \t]*[0-9OolI][0-9OolI]?[ \t]*/[ \t]*"
+    r"[12l][0-9OolI]{3}(?![\w/])"
+)
+_OCR_DIGITS: Final = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+_SPACED_SLASH: Final = re.compile(r"/(?<= /)(?= )")
+
+
+def _spaced_slash_dates(text: str) -> Iterator[re.Match[str]]:
+    """``_SPACED_SLASH_DATE`` read around each " / " (led by the slash, a fast scan)."""
+    done = -1
+    for hit in _SPACED_SLASH.finditer(text):
+        if hit.start() < done:
+            continue
+        m = _SPACED_SLASH_DATE.search(text, max(0, hit.start() - 5), hit.start() + 16)
+        if m is not None and m.start() <= hit.start():
+            done = m.end()
+            yield m
+
+
+#: In one bracket (one scan, led by the bracket): two or three capitalised words and a phone
+#: number are a person and how to reach them ("(Jase Thorne, 502.555.0150)"); one town alone
+#: is a place ("cc: Amelia Pell, DDS (Noblesville)").
+_BRACKETED: Final = re.compile(
+    r"\((?:(?P<person>[A-Z][a-z'\u2019]+(?:[ \t][A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?){1,2}),"
+    r"[ \t]*(?=(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4}(?!\d))"
+    r"|(?P<town>[A-Z][a-z]{3,}(?:[ \t][A-Z][a-z]{3,})?)\))"
+)
+_CAPITAL_WORD_BEFORE: Final = re.compile(r"[A-Z][A-Za-z.'\u2019-]*,?[ \t]$")
+#: The last words of an office's or a service's name ("Mercy Clinic, 555-0100").
+_OFFICE_WORDS: Final = frozenset(
+    ["clinic", "hospital", "pharmacy", "office", "center", "centre", "line", "desk", "services"]
+)
+
+
+def _bracketed(text: str) -> Iterator[Span]:
+    """A person with their phone number, or a town, alone in a bracket."""
+    source = CueRecognizer.name
+    common = common_words()
+    for m in _BRACKETED.finditer(text):
+        person = m.group("person")
+        if person is not None:
+            words = [w.lower() for w in person.split()]
+            if not any(w in lx.STOP or w in _OFFICE_WORDS for w in words) and not all(
+                w in common for w in words
+            ):
+                yield Span("NAME", *m.span("person"), 0.75, source)
+            continue
+        town = m.group("town")
+        before = _CAPITAL_WORD_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        if (
+            before is not None
+            and town in places()
+            and town.lower() not in common
+            and town.lower() not in lx.first_names()
+        ):
+            # after a capitalised word (a name, a credential, a practice), not after a
+            # generic drug name ("furosemide (Lasix)")
+            yield Span("LOCATION", *m.span("town"), 0.7, source)
 
 
 class CueRecognizer(Recognizer):
@@ -1261,6 +1334,7 @@ _DIGIT_GROUPS_AFTER: Final = re.compile(
     r"(?![ \t]+(?!(?:on|in|at|for|is|was|and|or|to|from|with|by|of|the|a|an)\b)[a-z])"
     r"(?![ \t]+(?:AM|PM|Y|YO|YRS?|MG|ML)\b))+"
 )
+_ONE_GROUP_AFTER: Final = re.compile(r" \d{2,6}(?![\w/:.,-])")
 _DAY_MONTH_YEAR: Final = re.compile(r"(?<![\w])\d{1,2}[A-Za-z]{3}\d{2,4}$")
 
 _WORD_BEFORE: Final = re.compile(r"([A-Za-z]+)\.?:?[ \t]+$")
@@ -1352,6 +1426,15 @@ def name_neighbours(text: str, spans: list[Span]) -> list[Span]:
         ):
             # "Medicaid ID 1188 2293 04": the rest of a number written in groups
             add(Span(span.category, span.end + 1, tail.end(), 0.7, source))
+        elif (
+            span.category in _CODED
+            and span.end - span.start <= 3
+            and text[span.start : span.end].isdigit()
+            and (group := _ONE_GROUP_AFTER.match(text, span.end))
+        ):
+            # "serial number 114 702 interrogation ...": three digits are too few for an
+            # identifier, so the group after them is its rest, whatever word follows
+            add(Span(span.category, span.end + 1, group.end(), 0.7, source))
         if (
             span.category in _CODED
             and span.start >= 3
@@ -1373,4 +1456,41 @@ def name_neighbours(text: str, spans: list[Span]) -> list[Span]:
             ):
                 continue
             add(Span(span.category, code.start(), span.start - 1, 0.7, source))
+    if "-" in text and _LETTER_PAIR.search(text):
+        out.extend(_barrel_initials(text, names))
+    return out
+
+
+#: Two capitals joined by a hyphen, alone ("O-R"): the gate for ``_barrel_initials`` (led by
+#: the hyphen, the letters read around it).
+_LETTER_PAIR: Final = re.compile(r"-(?<=[^\w-][A-Z]-)[A-Z](?![\w-])")
+#: A double-barrelled family name ("Okonkwo-Reyes"), whose initials ("O-R") stand for it.
+_BARREL_NAME: Final = re.compile(r"([A-Z])[a-z'\u2019]+-([A-Z])[a-z'\u2019]+")
+
+
+def _barrel_initials(text: str, names: list[Span]) -> list[Span]:
+    """'"Baby Boy O-R"': the initials of a double-barrelled name found elsewhere in the note."""
+    pairs = {
+        f"{m.group(1)}-{m.group(2)}"
+        for span in names
+        if text.find("-", span.start, span.end) >= 0
+        for m in _BARREL_NAME.finditer(text, span.start, span.end)
+    }
+    out: list[Span] = []
+    for pair in pairs:
+        pos = text.find(pair)
+        while pos >= 0:
+            end = pos + 3
+            if (
+                pos > 0
+                and (
+                    text[pos - 1] in "\"'(\u201c"
+                    or _CAPITAL_WORD_BEFORE.search(text, max(0, pos - 24), pos)
+                )
+                and (end == len(text) or not (text[end].isalnum() or text[end] in "-"))
+            ):
+                # quoted, bracketed or after a capitalised word ("Baby Boy O-R"); "an O-R
+                # time" is the operating room
+                out.append(Span("NAME", pos, end, 0.7, CueRecognizer.name))
+            pos = text.find(pair, pos + 1)
     return out

@@ -27,7 +27,7 @@ from typing import ClassVar, Final
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD, WEEKDAY
 from service.deid.gazetteer import places
-from service.deid.prefix_search import ascii_digits, word_led
+from service.deid.prefix_search import ascii_digits, trie_alternation, word_led
 from service.deid.recognizers import MONTH_LED, Recognizer
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
@@ -1404,6 +1404,9 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
             if m:
                 # "2290 PACKARD ST, ANN ARBOR 48104": a ZIP code after the town, no state
                 out.append(Span("ZIP", m.start(1), m.end(1), 0.8, "zip-after-place"))
+            elif span.category == "LOCATION" and (m := _DIVISION_AFTER.match(text, span.end)):
+                # "GRANT CO EMS", "deschutes county": the county's own word goes with its name
+                out.append(Span("LOCATION", span.start, m.end(), span.score, span.source))
     out.extend(_other_identifiers(text, spans))
     out.extend(_same_shape(text, spans))
     for m in _CITY_COUNTRY.finditer(text) if _CITY_COUNTRY_GATE.search(text) else ():
@@ -1514,6 +1517,41 @@ _TWO_WORD_STATE: Final = re.compile(
 _STATE_FIRST_WORDS: Final = frozenset(["West", "North", "South", "New", "Rhode"])
 #: "Twin A", "Baby B": a multiple birth's letter, not an initial.
 _TWIN_LETTER: Final = re.compile(r"(?:Twin|Triplet|Baby)[ \t]+[A-C](?![\w.])")
+#: A county's word after its name: "County", "county", "COUNTY", "Co.", "CO" (capitals only
+#: after a name in capitals: "Grant CO" could be Colorado).
+_DIVISION_AFTER: Final = re.compile(
+    r" (?:[Cc]ounty|COUNTY|[Pp]arish|PARISH|Co\.|CO(?<=[A-Z]{2} CO)(?!-))(?![\w])"
+)
+#: "Berg 31/56", "MoCA 17/30": a word before a score out of a maximum names the instrument.
+#: Led by the slash and the maximum, the word and the score read back; a score that could be a
+#: month and day ("Lee 3/12") is left to the date rules.
+_MAXIMUM: Final = re.compile(r"/(\d{2,3})(?![\d/]|\.\d)")
+_INSTRUMENT_SCORE_BEFORE: Final = re.compile(r"(?<![\w.'\u2019-])[A-Z][A-Za-z]+[ \t](\d{1,3})$")
+#: "St. Clare Birth Center", "ST. ELIZABETH ED": a facility named for a saint (not a person,
+#: and no place unless the saint's name is a town's: "St. Louis County" stays one).
+_SAINT_FACILITY: Final = re.compile(
+    # led by the literal "S" (a fast scan), the boundary before it checked behind it
+    r"S(?<![\w.]S)(?:t\.?|aint|T\.?|AINT)[ \t]+([A-Z][A-Za-z]+)(?:['\u2019][sS])?[ \t]+"
+    r"(?:(?:Hospital|Medical|Med|Health|Clinic|Hospice|Birth|Cancer|Children's|Academy|School|"
+    r"Institute|Church|Parish|Home|Rehab|Rehabilitation|ED|ER|HOSPITAL|MEDICAL|HEALTH|CLINIC|"
+    r"HOSPICE|ACADEMY|SCHOOL|INSTITUTE|CHURCH)\b)"
+)
+_SAINT_GATES: Final = ("St", "ST", "Saint", "SAINT")
+#: "MEDIC 31", "Engine 7", "Ladder 3": an emergency unit's call sign names a vehicle of a service,
+#: not a person or a place (the unit's plate and VIN stay identifiers).
+_EMS_UNIT_WORDS: Final = frozenset(
+    w
+    for word in ("Medic", "Engine", "Ladder", "Rescue", "Squad", "Ambulance", "Battalion")
+    for w in (word, word.upper())
+)
+_EMS_UNIT: Final = re.compile(
+    # the words as a prefix tree (a first letter to scan for), the boundary checked in Python
+    trie_alternation(
+        "Medic|Engine|Ladder|Rescue|Squad|Ambulance|Battalion|MEDIC|ENGINE|LADDER|RESCUE|SQUAD|"
+        "AMBULANCE|BATTALION"
+    )
+    + r"[ \t]+\d{1,3}(?![\w/:-]|\.\d)"
+)
 #: "Our Lady of Lourdes": a church or hospital named for the Virgin, not a person.
 _OUR_LADY: Final = re.compile(r"Our[ \t]+Lady[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][a-z]+")
 #: "RXBIN 610014  RXPCN HMKPA": a pharmacy-benefit manager's routing numbers, the same for
@@ -1619,6 +1657,8 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
                 after[:1] == "-" and after[1:].isdigit()
             ):
                 continue  # "DE.60412377", "CA-7719205": an identifier's prefix
+            if code == "CO" and _named_county(text, start):
+                continue  # "GRANT CO EMS" where the note names "GRANT COUNTY": the county
             line_start = text.rfind("\n", 0, start) + 1
             if _STATE_USE_BEFORE.search(text, max(line_start, start - 12), start) or (
                 _STATE_USE_AFTER.match(text, end)
@@ -1666,6 +1706,29 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
         out.extend(m.span() for m in _DEGREES.finditer(text))
     if "/" in text and not tokens.isdisjoint(_TZ_REGIONS):
         out.extend(m.span() for m in _TIME_ZONE.finditer(text))
+    for m in _MAXIMUM.finditer(text) if "/" in text else ():
+        score = _INSTRUMENT_SCORE_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        if score is None:
+            continue
+        points, maximum = int(score.group(1)), int(m.group(1))
+        if (
+            points <= maximum
+            and (points > 12 or maximum > 31)
+            # "Mrs. Okafor 45/60": a titled name stays a name
+            and not _TITLE_BEFORE.search(text, max(0, score.start() - 6), score.start())
+        ):
+            out.append((score.start(), m.end()))
+    if not tokens.isdisjoint(_SAINT_GATES):
+        for m in _SAINT_FACILITY.finditer(text):
+            saint = m.group(1).title()
+            if not any(f"{t} {saint}" in gaz for t in ("St.", "St", "Saint")):
+                out.append(m.span())
+    if not tokens.isdisjoint(_EMS_UNIT_WORDS):
+        out.extend(
+            m.span()
+            for m in _EMS_UNIT.finditer(text)
+            if m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-")
+        )
     if "Lady" in tokens:
         out.extend(m.span() for m in _OUR_LADY.finditer(text))
     if "Twin" in tokens or "Triplet" in tokens or "Baby" in tokens:
@@ -1673,7 +1736,9 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
     if not tokens.isdisjoint(_STATE_FIRST_WORDS):
         out.extend(m.span() for m in _TWO_WORD_STATE.finditer(text))
     if "BIN" in text or "PCN" in text:
-        out.extend(m.span(1) for m in _PBM_ROUTING.finditer(text))
+        # the label with its value: a follow-up rule that joins "BIN 610591" into one ID must
+        # not leave the label word behind
+        out.extend(m.span() for m in _PBM_ROUTING.finditer(text))
     for noun_start, noun_end in _instrument_nouns(text):
         eponym = _EPONYM_BEFORE_NOUN.search(text, max(0, noun_start - 30), noun_start)
         if eponym is None:
@@ -1686,6 +1751,18 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
     if "POS" in tokens or "NEG" in tokens or "RBC" in tokens or "DAT" in tokens:
         out.extend(m.span() for m in _BLOOD_BANK.finditer(text))
     return out
+
+
+_WORD_BEFORE_CODE: Final = re.compile(r"([A-Za-z]{3,})[ \t]+$")
+
+
+def _named_county(text: str, start: int) -> bool:
+    """Whether the word before "CO" at ``start`` is named elsewhere as a county."""
+    word = _WORD_BEFORE_CODE.search(text, max(0, start - 24), start)
+    if word is None:
+        return False
+    name = word.group(1)
+    return f"{name} COUNTY" in text or f"{name} County" in text
 
 
 def trim(text: str, spans: list[Span], protected: list[tuple[int, int]]) -> list[Span]:

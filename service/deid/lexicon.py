@@ -29,6 +29,8 @@ MONTH_NAMES: Final = (
 MONTH_WORDS: Final = frozenset(MONTH_NAMES) | frozenset(
     ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
 )
+#: Months that are also given names ("wife June", "Mr. August Fairweather").
+MONTH_GIVEN_NAMES: Final = frozenset(["june", "april", "august"])
 #: Weekday names and their usual abbreviations.
 WEEKDAY_WORDS: Final = frozenset(
     (
@@ -156,6 +158,8 @@ TITLES: Final = frozenset(
         "drs.",
         "mr",
         "mr.",
+        # spelled out in dictation: "mister august fairweather"
+        "mister",
         "mrs",
         "mrs.",
         "ms",
@@ -229,6 +233,7 @@ STRONG_TITLES: Final = frozenset(
         "dr",
         "doctor",
         "mr",
+        "mister",
         "mrs",
         "ms",
         "miss",
@@ -899,6 +904,8 @@ _BASE_STOP: Final = frozenset(
         "hospital",
         "emergency",
         "room",
+        # "Conf Rm B", "Rm 517-2": the room abbreviation ends a name run before it
+        "rm",
         "ward",
         "bed",
         "hospice",

@@ -56,6 +56,16 @@ def _candidate_tokens(text: str) -> Iterator[re.Match[str]]:
 _ZERO_APOSTROPHE: Final = re.compile(r"0(?<![\w]0)['\u2019](?=[A-Z][a-z])")
 
 
+#: A separator-free group of a token: digits and look-alikes, three or more, one digit at least.
+_GROUP: Final = re.compile(r"(?<![0-9OolI])(?=[OolI]*[0-9])[0-9OolI]{3,}(?![0-9OolI])")
+#: A unit after the token ("10l/min"): its letters are the unit's.
+_UNIT_SLASH: Final = re.compile(r"/[A-Za-z]")
+
+
+def _read_group(m: re.Match[str]) -> str:
+    return m.group().translate(_LOOKALIKE)
+
+
 def read_digits(text: str) -> str:
     """``text`` with OCR look-alike letters read as digits inside number-like tokens (and a
     zero read as the O of "O'Rourke")."""
@@ -76,6 +86,10 @@ def read_digits(text: str) -> str:
             c.translate(_LOOKALIKE) if c in "OolI" and token[i + 1 : i + 2].isdigit() else c
             for i, c in enumerate(token)
         )
+        if not _UNIT_SLASH.match(text, m.end()):
+            # "Zip: 2409l", "(54O)", "555-Ol3l": a group of three or more that is digits but
+            # for look-alikes is read whole, its last letter too ("10l/min" keeps its litres)
+            fixed = _GROUP.sub(_read_group, fixed)
         if fixed == token:
             continue
         parts.append(text[last : m.start()])

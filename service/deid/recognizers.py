@@ -537,6 +537,7 @@ _ORDINAL_BEFORE: Final = (
 )
 
 
+_MONTH_CLOSE_OR_RANGE: Final = re.compile(rf"\)|[ \t]*[-\u2013][ \t]*{MONTH}\b")
 _SCHEDULED: Final = frozenset(
     ["scheduled", "rescheduled", "booked", "set", "planned", "slated", "due", "moved", "reminder"]
 )
@@ -673,7 +674,16 @@ class DateRecognizer(PatternRecognizer):
         if _WORD_ONLY.fullmatch(value):
             # a month on its own: only with "mid-", "in", "since" ... before it
             words = _words_before(text, start, 20)
-            return self.category if words and words[-1] in _MONTH_MODIFIERS else None
+            if words and words[-1] in _MONTH_MODIFIERS:
+                return self.category
+            # "A1c 7.9% (Sept)", "(ran out Nov)": a month that closes a bracket; "Feb-Sep
+            # 2024" (hyphen or en dash): the first month of a range
+            # (not "per MAR)": in capitals three letters are the medication record)
+            return (
+                self.category
+                if _MONTH_CLOSE_OR_RANGE.match(text, end) and not value.isupper()
+                else None
+            )
         return self.category if parse_date(value) is not None else None
 
     def analyze(self, text: str) -> list[Span]:
@@ -724,7 +734,8 @@ class DateRecognizer(PatternRecognizer):
 
 
 _AGE_UNIT_AFTER: Final = re.compile(
-    r"\s*-?\s*(?:y/o|y\.o\.|(?i:yo[mf]?)\b|yrs?\b|years?\b|-?year|yr\b|Y\b|[MF]\b|y\b)"
+    # "94 YEAR OLD" in an all-capitals report: the unit words in any case
+    r"\s*-?\s*(?:y/o|y\.o\.|(?i:yo[mf]?)\b|(?i:yrs?|years?)\b|-?(?i:year)|(?i:yr)\b|Y\b|[MF]\b|y\b)"
 )
 _AGE_WORD_BEFORE: Final = frozenset(
     ["age", "aged", "is", "at", "turned", "turns", "turning", "reached", "almost", "nearly", "be"]
@@ -878,6 +889,9 @@ _PHONE_STRICT: Final = re.compile(
     r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w]|-\d)"
 )
 _PHONE_LOCAL: Final = re.compile(r"[2-9]\d{2}[-.]\d{4}(?!\d)")
+#: "home 502/555-0117": the area code and a slash (led by the slash, the code read back).
+_PHONE_SLASH: Final = re.compile(r"/[2-9]\d{2}-\d{4}(?![\w-])")
+_AREA_CODE_BEFORE: Final = re.compile(r"(?<![\w/.-])[2-9]\d{2}$")
 _PHONE_WORDS: Final = frozenset(
     [
         "phone",
@@ -942,6 +956,12 @@ class PhoneRecognizer(PatternRecognizer):
             for hit in hits:
                 start, end = hit.span()
                 spans.append(Span(self._kind(text, start, end), start, end, 0.9, self.name))
+        if "/" in text:
+            for m in _PHONE_SLASH.finditer(text):
+                code = _AREA_CODE_BEFORE.search(text, max(0, m.start() - 3), m.start())
+                if code:
+                    start, end = code.start(), m.end()
+                    spans.append(Span(self._kind(text, start, end), start, end, 0.85, self.name))
         return spans
 
     @staticmethod
@@ -965,7 +985,14 @@ class EmailRecognizer(PatternRecognizer):
 
     name = "email"
     category = "EMAIL"
-    PATTERNS = (_p(r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", 0.95),)
+    PATTERNS = (
+        _p(
+            # "example.c0m": a scanned address with a zero misread for the o of its domain
+            r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:[A-Za-z]{2,}|[A-Za-z]*0[A-Za-z0]*)"
+            r"(?<![.0])(?<!\.[A-Za-z])",
+            0.95,
+        ),
+    )
 
     def analyze(self, text: str) -> list[Span]:
         spans: list[Span] = []
@@ -986,11 +1013,14 @@ class EmailRecognizer(PatternRecognizer):
 #: A dictated address: "g dot mbatha at example dot com". It must end in " dot <domain>" so
 #: that "seen at home" or "at the clinic" never start one.
 _SPOKEN_EMAIL: Final = re.compile(
-    r"(?i)(?<![\w.])[a-z0-9]+(?:(?: dot | underscore | dash |[._-]|"
+    # "p venkataraman at ...": an initial spoken before the name
+    r"(?i)(?<![\w.])(?:[a-z] (?=[a-z]{3}))?[a-z0-9]+(?:(?: dot | underscore | dash |[._-]|"
     # digits in the local part are read as words: "dale dot street sixty one at ..."
     r" (?=(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|"
     r"sixty|seventy|eighty|ninety)\b))[a-z0-9]+)*"
-    r" at [a-z0-9-]+(?: dot [a-z0-9-]+)* dot (?:com|net|org|edu|gov|us|io|info|mil)\b"
+    # "at stcharles example dot org": a "dot" left out between two words of the host
+    r" at [a-z0-9-]+(?: dot [a-z0-9-]+| [a-z0-9-]+(?= dot ))* dot "
+    r"(?:com|net|org|edu|gov|us|io|info|mil)\b"
 )
 
 
@@ -1068,7 +1098,13 @@ _SSN_LAST_FOUR: Final = re.compile(
         boundary=False,
     )
     + r"(?: of)?(?: (?:her|his|the))?"
-    r"(?: (?:ssn|ss#|social(?: security)?(?: number)?))?[ \t:#-]*(\d{4})(?!\d)"
+    # "card ending ...6621": the dots or an ellipsis that mask the rest
+    r"(?: (?:ssn|ss#|social(?: security)?(?: number)?))?[ \t:#.\u2026-]*(\d{4})(?!\d)"
+)
+#: A payment card or bank account named just before "ending in 4471": its last four digits.
+_ACCOUNT_BEFORE_LAST_FOUR: Final = re.compile(
+    r"(?i:card|acct|account|checking|savings|debit|credit|visa|mastercard|amex|deposit)"
+    r"\b[ \t]*(?:(?:no\.?|number|num|#)[ \t]*)?$"
 )
 _LAST_FOUR_HINTS: Final = (
     "ending",
@@ -1109,6 +1145,9 @@ class SsnRecognizer(PatternRecognizer):
                 before = text[max(0, m.start() - 30) : m.start(1)].lower()
                 if any(w in before for w in ("ssn", "social", "ss#")):
                     spans.append(Span(self.category, m.start(1), m.end(1), 0.8, self.name))
+                elif _ACCOUNT_BEFORE_LAST_FOUR.search(text, max(0, m.start() - 24), m.start()):
+                    # "Payments by card ending in 4471", "acct ending 0093"
+                    spans.append(Span("ACCOUNT", m.start(1), m.end(1), 0.8, self.name))
         return spans
 
     def validate(self, text: str, start: int, end: int, _match: re.Match[str]) -> str | None:
@@ -1238,6 +1277,7 @@ _CONNECTORS: Final = frozenset(
 )
 _VALUE_TOKEN: Final = re.compile(r"[0-9][A-Za-z0-9]*(?:[-./][A-Za-z0-9]+)*")
 _PLATE_TAIL: Final = re.compile(r"[ -]([A-Z0-9]{2,5})(?![\w-])")
+_PLATE_LOWER_TAIL: Final = re.compile(r" ([a-z]{2,4})(?![\w-])")
 _MBI: Final = re.compile(
     r"[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?"
     r"[AC-HJKMNP-RT-Y]{2}\d\d"
@@ -1363,6 +1403,8 @@ class IdentifierRecognizer(Recognizer):
             len(value) <= 4 and _PLATE_TAIL.match(text, end)
         ):
             return None
+        if text.find("\u00a7", end, end + 3) >= 0:
+            return None  # "policy RX-114 \u00a73.b": a section of a rule, cited
         if "." in value and value.replace(".", "").isdigit() and not _dotted_number(value, digits):
             return None  # 2.5, 1.62: measurements ("036.119482" may still be a licence)
         # (Speed: each regex only where its literal is in the value)
@@ -1378,6 +1420,12 @@ class IdentifierRecognizer(Recognizer):
                 end = tail.end()
                 value = text[start:end]
                 digits = sum(c.isdigit() for c in value)
+            elif value.isdigit() and (low_tail := _PLATE_LOWER_TAIL.match(text, end)):
+                # "oregon plate 771 hjp" in lower-case dictation: letters that are no word
+                letters = low_tail.group(1)
+                if letters not in common_words() and letters not in lx.STOP:
+                    end = low_tail.end()
+                    value = text[start:end]
         if label is not None and self._value_ok(text, end, value, digits):
             return Span(label, start, end, 0.85, "labeled-id")
         if len(value) == 17 and vin_valid(value):
@@ -1507,7 +1555,8 @@ STREET_SUFFIX: Final = _SUFFIX
 #: exactly what ``(?i:{_SUFFIX})\b`` matches).
 _SUFFIX_TREE: Final = trie_alternation(_SUFFIX, ignore_case=True, word_end=True)
 _UNIT: Final = (
-    r"(?:,?\s*(?i:apt|apartment|unit|suite|ste|bldg|building|fl|floor|rm|room|lot|trlr|#)"
+    # (the long words first: "fl" would read "Floor 3" as "Fl" + "oor" and drop the 3)
+    r"(?:,?\s*(?i:apartment|apt|unit|suite|ste|bldg|building|floor|fl|rm|room|lot|trlr|#)"
     r"\.?\s*#?\s*[A-Za-z0-9-]{1,6}|,?[ \t]*\d{1,2}(?:st|nd|rd|th)[ \t]+(?i:floor|fl)\b\.?)"
 )
 _NAME_WORD: Final = r"(?:[A-Z][A-Za-z'\u2019.-]*|\d{1,3}(?:st|nd|rd|th))"
@@ -1637,6 +1686,12 @@ class AddressRecognizer(PatternRecognizer):
                         # that is a street type, announced as a person, without a house number
                         spans.append(Span("NAME", start, end, 0.6, "name"))
                         continue
+                if (
+                    pattern.score == 0.6
+                    and text[start] == "R"
+                    and _BUS_NEAR.search(text, max(0, start - 24), min(len(text), end + 24))
+                ):
+                    continue  # "driver (Route 14, bus #2271)": a bus route, not a road
                 spans.append(Span(self.category, start, end, pattern.score, self.name))
         for m in _STREET_CUED.finditer(text):
             words = m.group(1).split()
@@ -1657,6 +1712,7 @@ class AddressRecognizer(PatternRecognizer):
         return spans
 
 
+_BUS_NEAR: Final = re.compile(r"(?i)\b(?:bus|buses|transit)\b")
 _PERSON_BEFORE: Final = re.compile(
     r"(?i)\b(?:this is|name is|i'm|i am|mrs?\.?|ms\.?|miss|mother|father|mom|dad|wife|husband|"
     r"son|daughter|sister|brother)[ \t]+$"
@@ -1843,6 +1899,34 @@ _GENERIC_PLACE_WORDS: Final = frozenset(
         "hospital",
         "lifestyle",
         "functional",
+        # more specialties that name a hospital's own clinic ("Seen in Genetics Clinic")
+        "genetics",
+        "cardiac",
+        "allergy",
+        "immunology",
+        "hepatology",
+        "neurosurgery",
+        "audiology",
+        "ophthalmology",
+        "optometry",
+        "fertility",
+        "bariatric",
+        "metabolic",
+        "headache",
+        "memory",
+        "movement",
+        "epilepsy",
+        "stroke",
+        "breast",
+        "colorectal",
+        "lactation",
+        "prenatal",
+        "continence",
+        "lipid",
+        "hypertension",
+        "asthma",
+        "burn",
+        "trauma",
     ]
 )
 _FACILITY_STOP: Final = lx.STOP - _GENERIC_PLACE_WORDS
@@ -2460,6 +2544,33 @@ _ROLE_HEADS: Final = frozenset(
         "informant",
     ]
 )
+#: "To: Payroll Disputes <payroll@...>": an address's display name; English words there name
+#: a shared mailbox, not a person.
+_MAILBOX_AFTER: Final = re.compile(r"[ \t]*<[^<>@\s]+@")
+#: Job titles written as capitals ("DON" director of nursing, "ADON" the assistant one, "CNO"
+#: chief nursing officer) that head a name like a title.
+_ROLE_CAPS: Final = frozenset(["DON", "ADON", "CNO", "CMO"])
+
+
+def _enumerator(text: str, pos: int) -> bool:
+    """Whether the letter at ``pos`` heads a line as an item of a lettered list ("A. ...")
+    whose next or previous letter heads another line."""
+    if text[pos + 1 : pos + 3] != ". " or text[text.rfind("\n", 0, pos) + 1 : pos].strip():
+        return False
+    letter = ord(text[pos])
+    return any(
+        f"\n{chr(other)}. " in text for other in (letter - 1, letter + 1) if 65 <= other <= 90
+    )
+
+
+def _line_has_lower(text: str, pos: int) -> bool:
+    """Whether the line around ``pos`` has a lower-case ASCII letter (it is not all capitals)."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : end if end >= 0 else len(text)]
+    return line != line.upper()
+
+
 _SIBLING_WORDS: Final = frozenset(["sib", "sibs", "sibling", "siblings"])
 #: Words that make a kind of parent or family ("Foster mom", "Birth mother", "Host family"):
 #: at a sentence's head they have a capital, and "Foster" is a family name too.
@@ -2662,6 +2773,10 @@ _LABEL_NAMES_A_PERSON: Final = re.compile(r"(?i)\bnames?\b[^:\n]{0,30}:[ \t]*$")
 _PUNCT_ONLY: Final = re.compile(r"[^A-Za-z0-9#]*")
 
 
+#: The last part of a key before "=" and an optional quote ("pref_name=\"" gives "name").
+_KEY_TAIL: Final = re.compile(r"([A-Za-z]+)=[\"']?$")
+
+
 def _name_context(text: str, start: int) -> str | None:
     """``"strong"`` / ``"weak"`` when the words just before ``start`` announce a name."""
     window = text[max(0, start - 40) : start]
@@ -2674,6 +2789,11 @@ def _name_context(text: str, start: int) -> str | None:
         if label and label.group(1).lower() in _NAME_LABELS:
             return "strong"
         if tail[-1:] == ":" and _LABEL_NAMES_A_PERSON.search(window):
+            return "strong"
+    elif tail[-1:] in ("=", '"', "'"):
+        # an export's key and value: 'pref_name="Ozzy"', "guardian=Marguerite Fenn"
+        key = _KEY_TAIL.search(tail)
+        if key and key.group(1).lower() in _NAME_LABELS:
             return "strong"
     raw = window.lower().replace(":", " ").replace(",", " ").replace("(", " ").split()
     # Speed: only the last two words after the trailing fillers matter; walk back from the end.
@@ -3111,6 +3231,10 @@ class NameRecognizer(Recognizer):
             self._single(text, tok.start, tok.end, tok.text, tok.low, tok.kind, spans)
             return
         self._cities_in(text, run, spans)
+        if run[0].kind == "initial" and _enumerator(text, run[0].start):
+            # "A. BASAL CELL CARCINOMA ..." then "B. MELANOMA IN SITU": a list's letter
+            self._run(text, run[1:], spans)
+            return
         if run[0].kind == "initial" and _word_before(text, run[0].start) in _NUMERAL_BEFORE:
             # "grade I IVH", "type A AU": the letter is a grade or class, not an initial
             self._run(text, run[1:], spans)
@@ -3167,6 +3291,17 @@ class NameRecognizer(Recognizer):
                 # "Husband Tunde at bedside", "Son Wade calls": the relative's name follows
                 # like a title's (but "Siblings Healthy", "Sibling Donor Search": a family
                 # history's heading or a procedure, when an English word follows)
+                segment, titled = [], True
+                continue
+            if (
+                not segment
+                and tok.text in _ROLE_CAPS
+                and i + 1 < len(run)
+                and not run[i + 1].comma_before
+                and _line_has_lower(text, tok.start)
+            ):
+                # "DON Felipe Arceneaux RN": a director's title in capitals before the name
+                # (in a note written in capitals, "DON" may be the given name itself)
                 segment, titled = [], True
                 continue
             if (
@@ -3310,7 +3445,7 @@ class NameRecognizer(Recognizer):
                     and (ctx == "strong" or "epon" not in kinds)
                     # "Discussed with Poison Control": English words naming a service
                     and not (
-                        seg[-1].low in _SERVICE_NOUNS
+                        (seg[-1].low in _SERVICE_NOUNS or _MAILBOX_AFTER.match(text, end))
                         and all(t.kind == "other" and t.low in common_words() for t in seg)
                     )
                 ):

@@ -80,6 +80,16 @@ _UNIT_CUES: Final = tuple(
 _THE_DAY: Final = re.compile(rf"the[ \t]+(?i:{DAY_WORD})\b")
 _WEEKDAY_BEFORE: Final = re.compile(rf"\b(?:{WEEKDAY})[ \t]+$")
 
+#: "date of birth seven twelve nineteen forty", "DOB ZERO THREE ONE FOUR THIRTY TWO": a birth
+#: date read out as number words (three or more of them).
+_SPOKEN_BIRTH_DATE: Final = re.compile(
+    rf"(?:[ \t]+on)?[ \t:,]+((?i:{_NUMBER_WORD}(?:[- \t]+{_NUMBER_WORD}){{2,}}))\b"
+)
+#: The cue before it ("date of birth", "dob", "d.o.b.", "born"), on the lower-cased note: led by
+#: its "b" (a fast scan), the letters before it read behind it.
+_BIRTH_CUE: Final = re.compile(
+    r"b(?:(?<=of b)irth|(?<=\bdob)|(?<=\bd\.o\.b)\.|(?<=\bd o b)|(?<![\w]b)orn)(?![a-z])"
+)
 _CUES: Final = (
     ("FAX", ("fax",)),
     ("MRN", ("m r n", "mrn", "chart", "medical record")),
@@ -113,6 +123,10 @@ class SpokenRecognizer(Recognizer):
                     for m in _AREA_CODE.finditer(text)
                 )
         spans.extend(_addresses(text, lowered))
+        for cue in _BIRTH_CUE.finditer(lowered):
+            born = _SPOKEN_BIRTH_DATE.match(text, cue.end())
+            if born:
+                spans.append(Span("DATE", *born.span(1), 0.8, self.name))
         for m in _THE_DAY.finditer(text):
             # "the second" alone is not a date ("the second time"): a weekday before pins it
             lead = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 12), m.start())
@@ -124,7 +138,12 @@ class SpokenRecognizer(Recognizer):
 #: "case number h h two two zero four one", "plate eight k l m four four two": a spelled ID in
 #: lower-case dictation, where letters are lone lower-case words.
 _LOWER_RUN: Final = re.compile(
-    rf"(?<![\w-])(?:{_DIGIT}|[a-z])(?:[ \t]+(?:{_DIGIT}|[a-z]))+(?![\w-])"
+    # the digits may be written as numerals: "member number p s m 4 4 1 7 2 0 9 9 3"
+    rf"(?<![\w-])(?:{_DIGIT}|[a-z]|\d)(?:[ \t]+(?:{_DIGIT}|[a-z]|\d))+(?![\w-])"
+)
+#: "... p s m 4 4 1 ... that's psm441720993": the same identifier said again as one token.
+_RESTATED: Final = re.compile(
+    r"[ \t,]+(?:that's|that is|which is|i\.e\.)[ \t]+((?=[a-z0-9-]*\d{3})[a-z0-9-]{6,})(?![\w-])"
 )
 _ARTICLES: Final = re.compile(r"(?:[ai][ \t]+)+")
 _LONE_LETTER: Final = re.compile(r" [b-hj-z](?= )")
@@ -215,13 +234,16 @@ def _lower_runs(text: str, lowered: str) -> list[Span]:
         lead = _ARTICLES.match(m.group())
         start = m.start() + (lead.end() if lead else 0)
         parts = text[start : m.end()].split()
-        letters = sum(1 for p in parts if len(p) == 1)
+        letters = sum(1 for p in parts if len(p) == 1 and p.isalpha())
         digits = len(parts) - letters
         if len(parts) < _MIN_LOWER_PARTS or digits < _MIN_LOWER_DIGITS or not letters:
             continue
         category = _category(lowered, start, digits)
         if category != "ID" or _cued(lowered, start):
             out.append(Span(category, start, m.end(), 0.75, "spoken"))
+            again = _RESTATED.match(text, m.end())
+            if again:
+                out.append(Span(category, *again.span(1), 0.75, "spoken"))
     return out
 
 

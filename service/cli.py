@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from typing import Any
 
 log = logging.getLogger("service")
 
@@ -91,18 +92,25 @@ def serve(args: argparse.Namespace) -> int:
         # Each worker is its own process: Prometheus multiprocess mode aggregates them.
         metrics_dir = tempfile.TemporaryDirectory(prefix="cds-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir.name
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": settings.host,
+        "port": port,
+        "workers": workers,
+        "log_level": settings.log_level.lower(),
+        "access_log": False,
+        "timeout_graceful_shutdown": 10,
+        "http": _http_protocol(),
+    }
     try:
-        uvicorn.run(
-            "service.main:create_app",
-            factory=True,
-            host=settings.host,
-            port=port,
-            workers=workers,
-            log_level=settings.log_level.lower(),
-            access_log=False,
-            timeout_graceful_shutdown=10,
-            http=_http_protocol(),
-        )
+        if workers > 1:
+            from service.listener import run_workers
+
+            # uvicorn.run's multi-worker path, but each worker listens on its own socket
+            # (see service.listener: connections spread over the workers).
+            run_workers(uvicorn.Config("service.main:create_app", **options))
+        else:
+            uvicorn.run("service.main:create_app", **options)
     finally:
         if triton is not None:
             triton.stop()

@@ -53,7 +53,7 @@ def error_response(request: Request, error: CDSError) -> Response:
     )
 
 
-class _MethodNotAllowed(CDSError):
+class MethodNotAllowed(CDSError):
     status_code = 405
     issue_code = "not-supported"
     public_message = "method not allowed"
@@ -69,7 +69,7 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return error_response(request, NotFound("no such endpoint"))
     if exc.status_code == 405:
-        return error_response(request, _MethodNotAllowed())
+        return error_response(request, MethodNotAllowed())
     err = CDSError(str(exc.detail) if exc.status_code < 500 else None)
     err.status_code = exc.status_code
     return error_response(request, err)

@@ -96,6 +96,13 @@ _REF = re.compile(r"^[A-Z][A-Za-z]{0,63}/[A-Za-z0-9\-.]{1,64}$")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
+def _outcome(error: object) -> str:
+    """The audit outcome of a failed request: its error class in snake case
+    ("MethodNotAllowed" -> "method_not_allowed"); a leading underscore would make the row
+    invalid (the outcome must start with a letter), and the row would be lost."""
+    return _CAMEL.sub("_", str(error or "error").lstrip("_")).lower() or "error"
+
+
 def _entry(
     engine: Engine,
     record: RequestRecord,
@@ -128,7 +135,7 @@ def _entry(
         patient_ref=record.patient_ref
         if record.patient_ref and _REF.match(record.patient_ref)
         else None,
-        outcome="success" if status < 400 else _CAMEL.sub("_", str(error or "error")).lower(),
+        outcome="success" if status < 400 else _outcome(error),
         http_status=status,
         latency_ms=round(elapsed * 1000, 3),
         model_name=engine.info.name,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import sqlite3
+import time
 
 import httpx
 import pytest
@@ -56,6 +58,26 @@ def test_unknown_route_404(gateway: Gateway) -> None:
         r = c.post("/cds-services/no-such-service", json={})
         assert r.status_code == 404
         assert r.json()["resourceType"] == "OperationOutcome"
+
+
+def test_wrong_method_405_is_audited(gateway: Gateway) -> None:
+    # The 405 used to be answered but not audited: its error class name began with an
+    # underscore, which made the audit row invalid ("audit write failed: ValueError").
+    with gateway.client() as c:
+        _outcome(c.get("/fhir/DocumentReference/$assess"), 405)
+    rows: list[tuple[str, str]] = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        rows = (
+            sqlite3.connect(gateway.db_path)
+            .execute("SELECT endpoint, outcome FROM audit_record WHERE http_status = 405")
+            .fetchall()
+        )
+        if rows:
+            break
+        time.sleep(0.1)
+    assert rows and rows[-1][1] == "method_not_allowed", rows
+    assert "audit write failed" not in gateway.logs()
 
 
 def test_body_too_large_413(gateway: Gateway) -> None:

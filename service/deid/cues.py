@@ -47,6 +47,7 @@ from service.deid.recognizers import (
     ORDINAL_COUNT_AFTER,
     STREET_SUFFIX,
     Recognizer,
+    label_category,
     last_word,
 )
 from service.deid.spans import Span
@@ -841,6 +842,174 @@ def _age_column(text: str) -> Iterator[Span]:
         offset += len(line) + 1
 
 
+#: Words closing an identifier column's header ("Claim ID", "Acct #", "Accession No.").
+_HEADER_TAIL: Final = frozenset(["#", "no", "no.", "nos", "number", "num", "nbr", "id"])
+#: Identifier labels whose column holds other things too ("Unit": a ward, "Order": a rank,
+#: "Visit": a kind of visit, "Plan": a care plan).
+_LOOSE_HEADERS: Final = frozenset(
+    ["unit", "order", "plan", "group", "access", "visit", "hospital", "record", "card", "job"]
+)
+#: Headers of a column of places (cities, towns, counties).
+_PLACE_HEADERS: Final = frozenset(
+    [
+        "city",
+        "town",
+        "county",
+        "hometown",
+        "home town",
+        "residence",
+        "city of residence",
+        "county of residence",
+        "place of birth",
+        "birthplace",
+        "birth place",
+        "municipality",
+        "township",
+        "parish",
+        "city/town",
+    ]
+)
+#: Headers of a column of people's names.
+_NAME_HEADERS: Final = frozenset(
+    [
+        "name",
+        "patient",
+        "patient name",
+        "full name",
+        "last name",
+        "first name",
+        "surname",
+        "given name",
+        "family name",
+        "caller",
+        "provider",
+        "clinician",
+        "contact",
+        "staff",
+        "nurse",
+        "physician",
+        "attending",
+        "guardian",
+        "parent",
+        "interpreter",
+        "witness",
+        "reviewer",
+        "signed by",
+        "resident",
+        "client",
+        "member name",
+        "child",
+    ]
+)
+#: A cell that may be an identifier: one token with 2+ digits (letters, "-", "/" and "." between).
+_ID_CELL: Final = re.compile(r"[ \t]*([A-Za-z0-9][A-Za-z0-9./-]{2,24})[ \t]*")
+#: A cell that may be a place or a name: 1-4 words of letters (a comma for "Last, First").
+_WORD_CELL: Final = re.compile(
+    r"[ \t]*([A-Za-z][A-Za-z'.\u2019-]*(?:,?[ \t]+[A-Za-z][A-Za-z'.\u2019-]*){0,3})[ \t]*"
+)
+
+
+#: A word of a name or place cell (its dots and apostrophes kept, a comma not).
+_CELL_WORD: Final = re.compile(r"[A-Za-z][A-Za-z'.\u2019-]*")
+
+
+def _header_kind(cell: str) -> str | None:
+    """What the cells under a header cell are: an identifier's category, LOCATION, NAME, or
+    None."""
+    words = cell.lower().replace("#", " # ").replace(":", " ").split()
+    if not words or len(words) > 4:
+        return None
+    phrase = " ".join(words)
+    if phrase in _PLACE_HEADERS:
+        return "LOCATION"
+    if phrase in _NAME_HEADERS:
+        return "NAME"
+    while len(words) > 1 and words[-1] in _HEADER_TAIL:
+        words.pop()
+    phrase = " ".join(words)
+    if phrase in _LOOSE_HEADERS:
+        return None
+    category = label_category(phrase)
+    if category is None and len(words) == 1 and cell.rstrip().endswith(("#", "ID", "No.")):
+        category = label_category(words[0]) or "ID"  # "Intake #", "Permit ID"
+    return category
+
+
+def _header_columns(text: str) -> Iterator[Span]:
+    """ "Member ID | Claim ID | DOS" then "W88213 | C4471 | 2/3/24": the cells of a column
+    whose header names an identifier, a place or a person (pipe-, tab- or comma-separated rows
+    under it, with as many cells as the header for commas)."""
+    source = CueRecognizer.name
+    common = common_words()
+    offset = 0
+    kinds: dict[int, str] = {}
+    sep, width = "", 0
+    for line in text.split("\n"):
+        if sep:
+            cells = line.split(sep)
+            if sep in line and (sep != "," or len(cells) == width):
+                pos = offset
+                for i, cell in enumerate(cells):
+                    kind = kinds.get(i)
+                    if kind is not None:
+                        yield from _column_cell(cell, pos, kind, common, source)
+                    pos += len(cell) + 1
+                offset += len(line) + 1
+                continue
+            kinds, sep = {}, ""  # the table ended
+        for mark in ("|", "\t", ","):
+            if line.count(mark) < (2 if mark == "," else 1):
+                continue
+            parts = line.split(mark)
+            if any(len(p) > 32 or any(c.isdigit() for c in p) for p in parts):
+                break  # a data row or prose, not a header
+            found = {i: k for i, p in enumerate(parts) if (k := _header_kind(p)) is not None}
+            if found:
+                kinds, sep, width = found, mark, len(parts)
+            break
+        offset += len(line) + 1
+
+
+def _column_cell(
+    cell: str, pos: int, kind: str, common: frozenset[str], source: str
+) -> Iterator[Span]:
+    """The span of one cell under a header that named its kind (nothing if it does not fit)."""
+    if kind in ("LOCATION", "NAME"):
+        m = _WORD_CELL.fullmatch(cell)
+        if m is None:
+            return
+        value = m.group(1)
+        if value.lower() in lx.STATE_WORDS or value in lx.STATE_CODES:
+            return
+        tokens = list(_CELL_WORD.finditer(cell, m.start(1), m.end(1)))
+        while kind == "NAME" and tokens and tokens[-1].group().lower() in lx.CREDENTIALS_LOWER:
+            tokens.pop()  # "K. Okafor NP": the credential after a name stays
+        words = [t.group().lower() for t in tokens]
+        if not words or (
+            all(w in common or w in lx.STOP for w in words)
+            and not (kind == "LOCATION" and value[:1].isupper())
+        ):
+            return  # "mother", "n/a", "PCP": a role or a note, not a name
+        if (
+            kind == "NAME"
+            and len(words) == 1
+            and words[0].strip(".'\u2019") not in lx.first_names()
+            and words[0].strip(".'\u2019") not in lx.surnames()
+        ):
+            # one word under "Name" is a person only if it is a known given name or surname:
+            # a medication list's "Name | Dose" column holds "Lisinopril"
+            return
+        yield Span(kind, pos + m.start(1), pos + tokens[-1].end(), 0.7, source)
+        return
+    m = _ID_CELL.fullmatch(cell)
+    if m is None or sum(c.isdigit() for c in m.group(1)) < 2:
+        return
+    value = m.group(1)
+    if value.count("/") == 2 or ("." in value and value.replace(".", "").isdigit()):
+        return  # a date or a measurement (dates are found by their own recognizer)
+    yield Span(kind, pos + m.start(1), pos + m.end(1), 0.7, source)
+
+
 def _framed(text: str) -> Iterator[Span]:
     """Names, dates, places and identifiers known by a frame around them (the cues added in
     rounds 11 and 12; each pattern's comment gives its frame)."""
@@ -982,6 +1151,8 @@ def _framed(text: str) -> Iterator[Span]:
                 yield Span("NAME", named.start(2), m.end(), 0.75, source)
     if ("Age" in text or "AGE" in text) and ("|" in text or "\t" in text):
         yield from _age_column(text)
+    if "\n" in text and ("|" in text or "\t" in text or "," in text):
+        yield from _header_columns(text)
     for m in _COMMA_CREDENTIAL.finditer(text):
         named = _THREE_WORDS_BEFORE.search(text, max(0, m.start() - 50), m.start())
         if named and not {named.group(1).lower(), named.group(3).lower()} & lx.STOP:

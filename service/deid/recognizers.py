@@ -13,7 +13,7 @@ All patterns are compiled once at import; nothing here keeps or logs the text it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar, Final
@@ -798,6 +798,16 @@ _VITALS_BEFORE: Final = frozenset(
 _AGE_CLAUSE_END: Final = re.compile(r"[ \t]*(?:[,;)]|\.(?!\d)|$|and\b)", re.MULTILINE)
 #: A capitalised name and a comma just before a number: an appositive age.
 _NAME_COMMA_BEFORE: Final = re.compile(r"[A-Z][a-z][A-Za-z'\u2019-]*,[ \t]$")
+#: "Age/Sex: 92/F", "age/gender 95 / m": the age half of a slashed age-and-sex field.
+_SEX_AFTER_SLASH: Final = re.compile(
+    r"[ \t]*/[ \t]*(?:[MFmf]|male|female|Male|Female|MALE|FEMALE)\b"
+)
+#: "F, 93, fall at home": a sex letter and a comma just before the number (a triage line).
+_SEX_COMMA_BEFORE: Final = re.compile(r"(?<![\w/])[MF],[ \t]$")
+#: The unit words of an "Age (yrs):" or "Age in years:" label.
+_AGE_LABEL_UNITS: Final = frozenset(["y", "yr", "yrs", "years"])
+#: Relatives whose age is given as "(92)" or "Father: 94," (family history, a caregiver).
+_AGE_RELATIVES: Final = lx.RELATION_WORDS | frozenset(["father", "grandma", "grandpa"])
 
 
 class AgeRecognizer(PatternRecognizer):
@@ -862,6 +872,15 @@ class AgeRecognizer(PatternRecognizer):
             and not _NOT_AGE_AFTER.match(text, end)
         ):
             return self.category  # 'her husband was "ninety-one when he went"' (no reading)
+        if (
+            words
+            and (
+                words[-1] in ("age/sex", "age/gender")
+                or (words[-1] in ("sex", "gender") and words[-2:-1] == ["age"])
+            )
+            and _SEX_AFTER_SLASH.match(text, end)
+        ):
+            return self.category  # "Age/Sex: 92/F": the slash is the field's, not a unit's
         if _NOT_AGE_AFTER.match(text, end) or (words and words[-1] in _VITALS_BEFORE):
             return None
         if not value[0].isdigit():
@@ -878,6 +897,28 @@ class AgeRecognizer(PatternRecognizer):
             text, end
         ):
             return self.category  # "Mrs. Philomena Ashworth-Nakamura, 94, in 6 North"
+        return self._labelled_age(text, start, end, words)
+
+    @staticmethod
+    def _labelled_age(text: str, start: int, end: int, words: list[str]) -> str | None:
+        """Ages known by the field or person they belong to, not by a unit after them."""
+        if not words:
+            return None
+        last = words[-1]
+        if last in _AGE_LABEL_UNITS and "age" in words[-4:-1]:
+            return "AGE"  # "Age (yrs): 91", "age in years: 90"
+        if _SEX_COMMA_BEFORE.search(text, max(0, start - 4), start) and _AGE_CLAUSE_END.match(
+            text, end
+        ):
+            return "AGE"  # "F, 93, fall at home"
+        if last in _AGE_RELATIVES:
+            before = text[max(0, start - 2) : start]
+            bracketed = before.endswith("(") and text[end : end + 1] == ")"
+            labelled = (
+                before.rstrip().endswith(":") and _AGE_CLAUSE_END.match(text, end) is not None
+            )
+            if bracketed or labelled:
+                return "AGE"  # "wife (92) is his caregiver", "Father: 94, hypertension"
         return None
 
 
@@ -1190,6 +1231,60 @@ class UdiRecognizer(PatternRecognizer):
     )
 
 
+#: Records of other services whose number identifies the person (a booking, a referral, a
+#: student, a grievance...): identifiers after them, like after "case" (added in stop 17).
+_RECORD_LABELS: Final = frozenset(
+    [
+        "booking",
+        "referral",
+        "student",
+        "roi",
+        "roi request",
+        "records request",
+        "enrollment",
+        "citation",
+        "grievance",
+        "appeal",
+        "inmate",
+        "offender",
+        "detainee",
+        "locator",
+        "record locator",
+        "transaction",
+        "reservation",
+        "investigation",
+        "participant",
+        "enrollee",
+        "warrant",
+        "arrest",
+        "alien",
+        "uscis",
+        "membership",
+        "loyalty",
+        "your ref",
+        "our ref",
+        "your reference",
+        "our reference",
+        "work order",
+    ]
+)
+#: Words that also name a quantity or an ordinary thing ("intake 1500", "report 3 episodes"):
+#: a label only with a "#", "no."/"number" or a colon between it and the value.
+_FILED_LABELS: Final = frozenset(
+    [
+        "intake",
+        "request",
+        "file",
+        "control",
+        "episode",
+        "receipt",
+        "client",
+        "prescription",
+        "rx",
+        "visa",
+        "application",
+    ]
+)
 #: Labels that announce an identifier, by category (lower-case phrases of 1-3 words).
 _LABELS: Final[dict[str, str]] = {}
 for _category, _phrases in (
@@ -1226,11 +1321,20 @@ for _category, _phrases in (
         "id|identifier|case|accession|acc|specimen|requisition|req|order|ref|reference|ticket|"
         "badge|employee|passport|study|subject|confirmation|conf|tracking|barcode|enc|"
         "encounter|visit|csn|incident|sample|kit|voucher|authorization|auth|prior auth|docket|"
-        "job|dictation|transcription|fein|ein|tin|tax id|employer id|access|access code",
+        "job|dictation|transcription|fein|ein|tin|tax id|employer id|access|access code|"
+        + "|".join(sorted(_RECORD_LABELS | _FILED_LABELS)),
     ),
 ):
     for _phrase in _phrases.split("|"):
         _LABELS.setdefault(_phrase, _category)
+
+
+def label_category(phrase: str) -> str | None:
+    """The category of the identifier a lower-case label phrase announces ("claim" ->
+    HEALTH_PLAN), or None (public: a table's column header is read with it)."""
+    return _LABELS.get(phrase)
+
+
 #: Every label phrase and each of its words, lower case (public: the cue rules read them).
 LABEL_WORDS: Final = frozenset(_LABELS) | frozenset(w for p in _LABELS for w in p.split())
 #: Short labels that are ordinary words in lower case: only in upper (or Title) case.
@@ -1522,6 +1626,22 @@ class IdentifierRecognizer(Recognizer):
             category = _LABELS.get(phrase)
             if category is None:
                 continue
+            if phrase in _RECORD_LABELS or phrase in _FILED_LABELS:
+                filed = peeled or had_hash or words[-1].endswith("#")
+                if not filed and window.rstrip()[-1:] == ":":
+                    # "Request: RQ-2291" (a code), not "Intake: 1500" (a volume)
+                    token = text[start : start + 24].split(None, 1)[0] if text[start:] else ""
+                    filed = not token.rstrip(".,;").isdigit()
+                if phrase in _FILED_LABELS and not filed:
+                    continue
+                year, after = text[start : start + 4], text[start + 4 : start + 5]
+                if (
+                    not filed
+                    and year.isdigit()
+                    and year[:2] in ("19", "20")
+                    and not (after.isalnum() or (after != "" and after in "-/."))
+                ):
+                    return None  # "appeal 2019 denied", "referral 2024": a year, not a number
             if width == 1:
                 word = words[0].rstrip("#")
                 if phrase == "policy" and len(raw) > 1 and raw[-2].lower() in _RULE_CITED:
@@ -1997,13 +2117,35 @@ _MOVE_CONTEXT: Final = re.compile(
         "lives|living|live|resides|residing|resident of|moved|relocated|originally|is from|"
         "comes from|born|raised|grew up|travel|traveled|travelled|traveling|trip|vacation|"
         "visiting|visited|flew|drove|transferred|transfer|returned|home|stationed|works|worked|"
-        "Lives|Resides|Moved|Born|Originally|Transferred|Returned"
+        "Lives|Resides|Moved|Born|Originally|Transferred|Returned|headed|heading|staying|"
+        "commutes|winters|came from|hails from|Native of"
     )
-    + r"(?:\s+[\w'\u2019]+){0,4}?"
-    r"\s+(?:in|to|from|at|near|around|outside(?:\s+of)?)\s+"
+    # a head that ends in its own preposition ("is from X", "a native of X") needs no other
+    + r"(?:(?<=from)|(?<=of)|(?:\s+[\w'\u2019]+){0,4}?"
+    r"\s+(?:in|to|from|at|near|around|by|outside(?:\s+of)?|"
+    r"(?:north|south|east|west|northeast|northwest|southeast|southwest)\s+of))\s+"
     r"((?:[A-Z][A-Za-z'\u2019.-]+)(?:\s+[A-Z][A-Za-z'\u2019.-]+){0,2}(?:,\s+[A-Z][a-z][A-Za-z'\u2019.-]*)?)"
 )
 
+#: "a native of Quemado": a head of ``_MOVE_CONTEXT`` scanned on its own (a lower-case "n" as
+#: a first letter of that prefix tree would try it at nearly every word).
+_NATIVE_OF: Final = re.compile(
+    r"native of\s+((?:[A-Z][A-Za-z'\u2019.-]+)(?:\s+[A-Z][A-Za-z'\u2019.-]+){0,2}"
+    r"(?:,\s+[A-Z][a-z][A-Za-z'\u2019.-]*)?)"
+)
+
+#: ``_MOVE_CONTEXT`` in an all-capitals note: "PT LIVES IN HARTSEL WITH SON" (the town's words
+#: are then told from ordinary words by the word list, not by their capitals).
+_MOVE_CONTEXT_CAPS: Final = re.compile(
+    r"(?:"
+    + trie_alternation(
+        "LIVES|LIVING|RESIDES|RESIDING|MOVED|RELOCATED|ORIGINALLY|BORN|RAISED|GREW UP|DROVE|"
+        "TRANSFERRED|RETURNED|VISITING|STAYING|COMMUTES|CAME|COMING|HEADED"
+    )
+    + r"(?:[ \t]+[A-Z'\u2019]+){0,3}?[ \t]+(?:IN|TO|FROM|AT|NEAR|OUTSIDE(?:[ \t]+OF)?)|"
+    + trie_alternation("IS FROM|COMES FROM|CAME FROM|HAILS FROM|RESIDENT OF|NATIVE OF")
+    + r")[ \t]+([A-Z][A-Z'\u2019.-]+(?:[ \t]+[A-Z][A-Z'\u2019.-]+){0,2})"
+)
 
 #: The literal first words of ``_MOVE_CONTEXT`` (a text with none of them skips that scan).
 _MOVE_WORDS: Final = (
@@ -2036,6 +2178,13 @@ _MOVE_WORDS: Final = (
     "Originally",
     "Transferred",
     "Returned",
+    "head",
+    "staying",
+    "commutes",
+    "winters",
+    "came from",
+    "hails",
+    "Native of",
 )
 
 
@@ -2083,7 +2232,19 @@ _AFFILIATION: Final = re.compile(
 _TOWN_AFTER_FACILITY: Final = re.compile(r"[ \t]([A-Z][a-z'\u2019-]+)(?=[ \t]+[a-z]|[,.;)]|$)")
 
 
-_DIVISIONS: Final = frozenset(["County", "Parish", "Borough", "Township", "COUNTY", "PARISH"])
+#: Words after a county's or township's own name ("Cranberry Twp" added in stop 17).
+_DIVISION_WORDS: Final = (
+    "County",
+    "Parish",
+    "Borough",
+    "Township",
+    "Twp",
+    "COUNTY",
+    "PARISH",
+    "TOWNSHIP",
+    "TWP",
+)
+_DIVISIONS: Final = frozenset(_DIVISION_WORDS)
 
 
 class LocationRecognizer(Recognizer):
@@ -2094,7 +2255,7 @@ class LocationRecognizer(Recognizer):
     _SUFFIXED: ClassVar[re.Pattern[str]] = re.compile(
         trie_alternation(
             [
-                *("County", "Parish", "Borough", "Township", "COUNTY", "PARISH"),
+                *_DIVISION_WORDS,
                 *_FACILITY.split("|"),
                 *_FACILITY.upper().split("|"),
                 "General",
@@ -2173,7 +2334,11 @@ class LocationRecognizer(Recognizer):
                 continue  # "Member ID 88412": a label, not a town in Idaho
             if words and _specific(words):
                 spans.append(Span("LOCATION", city_start, city_end, 0.85, self.name))
-        moves = _MOVE_CONTEXT.finditer(text) if any(w in text for w in _MOVE_WORDS) else ()
+        moves: Iterable[re.Match[str]] = (
+            _MOVE_CONTEXT.finditer(text) if any(w in text for w in _MOVE_WORDS) else ()
+        )
+        if "native of" in text:
+            moves = (*moves, *_NATIVE_OF.finditer(text))
         for m in moves:
             start, end = m.span(1)
             parts = re.split(r"(\s+|,\s+)", text[start:end])
@@ -2193,7 +2358,33 @@ class LocationRecognizer(Recognizer):
                 if facility and text[keep_end] == " " and _named_for_person(words):
                     continue  # "transferred to Miriam Hospital": a facility, not a town
                 spans.append(Span("LOCATION", start, keep_end, 0.7, self.name))
+        if (
+            # the capitals' prepositions of ``_MOVE_CONTEXT_CAPS`` (an "or" chain: cheaper than
+            # any() over a tuple, and almost every note has none of them)
+            " IN " in text
+            or " FROM " in text
+            or " TO " in text
+            or " OF " in text
+            or " NEAR " in text
+            or " AT " in text
+            or " OUTSIDE " in text
+        ):
+            spans.extend(self._caps_moves(text))
         return spans
+
+    def _caps_moves(self, text: str) -> Iterator[Span]:
+        common = common_words()
+        for m in _MOVE_CONTEXT_CAPS.finditer(text):
+            end = m.start(1)
+            for word in re.finditer(r"[^ \t]+", text[m.start(1) : m.end(1)]):
+                low = word.group().lower().strip(".,")
+                if low in lx.STOP or low in common or low in lx.STATE_WORDS:
+                    break
+                if word.group().strip(".,") in lx.STATE_CODES:
+                    break
+                end = m.start(1) + word.end() - (len(word.group()) - len(word.group().rstrip(".,")))
+            if end > m.start(1):
+                yield Span("LOCATION", m.start(1), end, 0.7, self.name)
 
 
 _ZIP_BEFORE: Final = re.compile(

@@ -1457,6 +1457,10 @@ class _LabelNear:
         q = max(0, lo)
         while q > 0 and low[q - 1] in _WORD_CHARS:
             q -= 1
+        # Speed: most windows hold no label word at all; one ``findall`` and a set test in C
+        # say so without a Python turn per word (the words are the same as the loop's)
+        if _LABEL_WORDS.isdisjoint(_LOWER_WORD.findall(low, q, start + 1)):
+            return False
         for m in _LOWER_WORD.finditer(low, q, start + 1):
             e = m.end()
             if lo < e <= start and m.group() in _LABEL_WORDS:

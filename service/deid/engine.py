@@ -14,6 +14,7 @@ from service.deid.context import (
 )
 from service.deid.cues import CueRecognizer, lower_case_places, name_neighbours
 from service.deid.folding import fold_letters
+from service.deid.frames import handoff_names, signoff_names
 from service.deid.generalise import (
     GENERAL,
     cap_tokens,
@@ -86,6 +87,8 @@ def _read(text: str, ctx: DeidContext) -> list[Span]:
         spans.extend(recognizer.analyze(text))
     tokens = cap_tokens(text)
     spans.extend(GENERAL.run(text, tokens))
+    spans.extend(signoff_names(text))
+    spans.extend(handoff_names(text))
     spans.extend(context_spans(text, ctx, reading.lower))
     spans.extend(lower_case_places(text, reading.lower))
     spans.extend(lower_case_spoken(text, reading.lower))

@@ -2530,6 +2530,9 @@ NAME_CONTEXT_WORDS: Final = (
             "hello",
             "hey",
             "thanks",
+            # "Informed Gareth of results", "notified Anjali at 0200"
+            "informed",
+            "notified",
             # "D/w Fitzwilliam": discussed with
             "d/w",
             "sponsor",
@@ -2680,6 +2683,20 @@ _NAME_CONTEXT_PAIRS: Final = frozenset(
         "texted by",
         "email from",
         "letter from",
+        # a phone or handoff log's verb, the "with" often written "w/" ("Spoke w/ Farhad",
+        # "Brought in by Bogdana X", "Social worker Hope met ..."; not "relieved by" or
+        # "covered by": a drug relieves, a plan covers)
+        "spoke w/",
+        "talked w/",
+        "discussed w/",
+        "met w/",
+        "met with",
+        "conferred with",
+        "in by",
+        "chatting with",
+        "social worker",
+        "case worker",
+        "seen with",
     }
 )
 #: Roles that, written with a capital at the head of a sentence, name the person after them
@@ -2797,6 +2814,13 @@ _SERVICE_NOUNS: Final = frozenset(
 _ROLE_ACRONYMS: Final = frozenset(
     ["poa", "hcp", "pcp", "sw", "rn", "np", "md", "cna", "hha", "lpn", "crna", "emt", "atty"]
 )
+
+
+def _role_modifier(text: str, end: int, kind: str, low: str) -> bool:
+    """ "Charge RN notified", "Notified Charge RN": English words right before a credential
+    (a blank between, no comma) say which nurse; alone they are no name ("Ebony Whitfield, RN"
+    and "Anwar RN" are: a comma, or a word that is not English)."""
+    return kind == "other" and text[end : end + 1] == " " and low in common_words()
 
 
 def _may_be_named(tok: _Tok) -> bool:
@@ -3153,6 +3177,12 @@ def _word_before(text: str, start: int) -> str:
     return text[j:i].lower()
 
 
+def name_kind(word: str) -> str:
+    """The kind of a capitalised word as the name rules read it ("first", "amb", "last",
+    "wordlast", "other", "initial"; or "stop", "title", "cred", "epon"), for other modules."""
+    return _classify(word, " ")
+
+
 def _plain_word(tok: str) -> bool:
     """A capitalised token that is not a stop word, eponym, title or credential."""
     return _classify(tok, " ") in ("first", "amb", "last", "wordlast", "other")
@@ -3388,7 +3418,7 @@ class NameRecognizer(Recognizer):
             return
         if low in _KIN_ADJECTIVES and _KIN_NOUN_AFTER.match(text, end):
             return  # "Foster mom Mrs. Pettigrew": a kind of parent, not a family name
-        if _CREDENTIAL_AFTER.match(text, end):
+        if _CREDENTIAL_AFTER.match(text, end) and not _role_modifier(text, end, kind, low):
             score = 0.9
         elif kind == "first":
             # "SAM splint", "ADA diet": a short word in capitals before lower-case prose is
@@ -3574,12 +3604,33 @@ class NameRecognizer(Recognizer):
         score = 0.0
         if titled:
             if seg[0].comma_before:
+                if not (
+                    # "Husband, Guy, at bedside": a relative, then their given name set off by
+                    # commas (a word-like given name: "Guy", "Will", "Rose")
+                    kinds[0] in ("first", "amb")
+                    and text[seg[0].end : seg[0].end + 1] == ","
+                    and _word_before(text, text.rfind(",", 0, start)) in lx.RELATION_WORDS
+                ):
+                    return
+                seg = seg[:1]
+                spans.append(Span("NAME", seg[0].start, seg[0].end, 0.8, self.name))
                 return
+            if (
+                len(seg) == 1
+                and kinds[0] == "other"
+                and seg[0].low in common_words()
+                and _word_before(text, start) == "nurse"
+            ):
+                return  # "Nurse Practitioner", "Nurse Manager": a kind of nurse, not a name
             cut = next((i for i, t in enumerate(seg[1:], 1) if t.comma_before), len(seg))
             seg = seg[:cut]
             end = seg[-1].end
             score = 0.95
-        elif _CREDENTIAL_AFTER.match(text, end) and any(k != "initial" for k in kinds):
+        elif (
+            _CREDENTIAL_AFTER.match(text, end)
+            and any(k != "initial" for k in kinds)
+            and not all(_role_modifier(text, end, t.kind, t.low) for t in seg)
+        ):
             score = 0.9
         else:
             namey = sum(k in ("first", "last", "amb", "wordlast", "initial") for k in kinds)

@@ -53,9 +53,14 @@ def bucket_mix(windows: Sequence[Window]) -> dict[str, int]:
 
 
 def make_batches(
-    windows: Sequence[Window], batch_size: int, *, seed: int
+    windows: Sequence[Window], batch_size: int, *, seed: int, max_tokens: int = 0
 ) -> list[tuple[IntArray, IntArray]]:
-    """Same-bucket batches of at most ``batch_size`` windows, in a seeded random order."""
+    """Same-bucket batches of at most ``batch_size`` windows, in a seeded random order.
+
+    With ``max_tokens``, a batch also holds at most that many tokens (at least one window), as
+    the served model cuts its forward passes (``max_forward_tokens``): the raw figure is then
+    what the model does with the passes it is really given.
+    """
     if batch_size < 1:
         raise ValueError("batch_size must be >= 1")
     by_bucket: dict[int, list[Window]] = {}
@@ -64,8 +69,9 @@ def make_batches(
     batches: list[tuple[IntArray, IntArray]] = []
     for bucket in sorted(by_bucket):
         group = by_bucket[bucket]
-        for i in range(0, len(group), batch_size):
-            chunk = group[i : i + batch_size]
+        rows = min(batch_size, max(1, max_tokens // bucket)) if max_tokens > 0 else batch_size
+        for i in range(0, len(group), rows):
+            chunk = group[i : i + rows]
             batches.append(
                 (
                     np.stack([w.input_ids for w in chunk]),
@@ -99,7 +105,7 @@ def measure(
     seed: int,
 ) -> RawResult:
     """Run the workload's windows in batches for ``max_seconds`` (whole batches, cycling)."""
-    batches = make_batches(windows, batch_size, seed=seed)
+    batches = make_batches(windows, batch_size, seed=seed, max_tokens=info.max_forward_tokens)
     if not batches:
         return RawResult(batch_size=batch_size, sequences=0, seconds=0.0)
     ids_name, mask_name = info.input_names

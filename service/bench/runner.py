@@ -578,11 +578,13 @@ def _run(config: BenchConfig, *, command: str, started: float) -> dict[str, Any]
         "raw_model_seq_per_s_batch1": raw_single.seq_per_s or None,
         "raw_model": {
             "batch": config.raw_batch,
+            "max_tokens_per_pass": info.max_forward_tokens,
             "threads": settings.inprocess_threads,
             "batched": asdict(raw_batched),
             "batch1": asdict(raw_single),
             "note": "ONNX Runtime alone on model.onnx, the workload's windows (same buckets), "
-            "same-bucket batches",
+            "same-bucket batches of at most `batch` windows and `max_tokens_per_pass` tokens "
+            "(the served model's max_forward_tokens)",
         },
         "deid_mb_per_s": deid_info.get("mb_per_s"),
         "deid": deid_info,

@@ -40,6 +40,9 @@ class ModelInfo:
     metrics: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
     #: ``max_batch_size`` of the repository's ``config.pbtxt``.
     max_batch_size: int = 0
+    #: The ``max_forward_tokens`` parameter of ``config.pbtxt``: the most tokens one forward pass
+    #: of the served model holds (0: no limit). The benchmark's raw-model figure uses it too.
+    max_forward_tokens: int = 0
     input_names: tuple[str, str] = ("input_ids", "attention_mask")
     output_name: str = "logits"
 
@@ -62,6 +65,16 @@ def read_model_config(path: Path) -> Any:
         return text_format.Parse(text, model_config_pb2.ModelConfig())
     except text_format.ParseError as exc:
         raise ModelRepositoryError(f"{path} is not a valid model configuration: {exc}") from exc
+
+
+def _int_parameter(config: Any, key: str) -> int:
+    """A non-negative integer ``parameters`` value of a model config (0 when absent)."""
+    if key not in config.parameters:
+        return 0
+    value = config.parameters[key].string_value
+    if not value.isdigit():
+        raise ModelRepositoryError(f"config parameter {key!r} must be a non-negative integer")
+    return int(value)
 
 
 def _model_dirs(repository: Path) -> list[Path]:
@@ -164,6 +177,7 @@ def _build_info(raw: Any, config: Any, name: str, version_dir: Path, info_path: 
         quantization=raw.get("quantization"),
         metrics=MappingProxyType(dict(metrics)) if isinstance(metrics, dict) else {},
         max_batch_size=int(config.max_batch_size),
+        max_forward_tokens=_int_parameter(config, "max_forward_tokens"),
         input_names=(inputs[0], inputs[1]),
         output_name=outputs[0].name,
     )

@@ -86,3 +86,23 @@ def test_group_helpers_see_a_child_group_and_its_end() -> None:
         proc.wait()
     assert wait_group_gone(proc.pid, 5.0)
     assert not group_alive(proc.pid)
+
+
+def test_raw_batches_hold_at_most_max_tokens_per_pass() -> None:
+    import numpy as np
+
+    from service.bench.rawmodel import make_batches
+    from service.inference.tokenization import Window
+
+    def window(bucket: int) -> Window:
+        ids = np.ones(bucket, dtype=np.int64)
+        return Window(input_ids=ids, attention_mask=ids.copy(), n_tokens=bucket)
+
+    windows = [window(128) for _ in range(20)] + [window(32) for _ in range(40)]
+    capped = make_batches(windows, 32, seed=1, max_tokens=1024)
+    # 1,024 tokens: 8 windows of 128 (20 -> 8 + 8 + 4), 32 of 32 (40 -> 32 + 8)
+    assert sorted(ids.shape for ids, _ in capped) == sorted(
+        [(8, 128), (8, 128), (4, 128), (32, 32), (8, 32)]
+    )
+    uncapped = make_batches(windows, 32, seed=1)
+    assert sorted(ids.shape for ids, _ in uncapped) == [(8, 32), (20, 128), (32, 32)]

@@ -19,6 +19,7 @@ def test_real_repository(model_info: ModelInfo) -> None:
     assert model_info.negative_label == raw["negative_label"]
     assert model_info.max_length == raw["max_length"]
     assert model_info.max_batch_size == 64
+    assert model_info.max_forward_tokens == 1024
     assert model_info.tokenizer_path.is_file()
     assert model_info.onnx_path.is_file()
     assert model_info.input_names == ("input_ids", "attention_mask")

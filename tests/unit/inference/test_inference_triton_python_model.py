@@ -169,6 +169,35 @@ def test_one_forward_pass_split_in_request_order(model: Any, reference: Any) -> 
     assert np.abs(np.diff(got, axis=0)).max() > 1e-4  # rows differ, so an order bug would show
 
 
+def test_a_large_group_runs_in_passes_of_at_most_max_forward_tokens(
+    model: Any, reference: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 64 tokens per pass at length 32: the 5 rows run as passes of 2, 2 and 1 rows, in order
+    # (each equal to a reference run of those rows: dynamic INT8 scales are per pass).
+    monkeypatch.setattr(model, "max_forward_tokens", 64)
+    requests = [_request(1, 32, 20), _request(3, 32, 21), _request(1, 32, 22)]
+    responses = model.execute(requests)
+    ids = np.concatenate([_arrays(r)[0] for r in requests])
+    mask = np.concatenate([_arrays(r)[1] for r in requests])
+    want = np.concatenate(
+        [
+            reference.run(
+                ["logits"], {"input_ids": ids[i : i + 2], "attention_mask": mask[i : i + 2]}
+            )[0]
+            for i in range(0, 5, 2)
+        ]
+    )
+    got = np.concatenate([_logits(r) for r in responses])
+    assert [_logits(r).shape[0] for r in responses] == [1, 3, 1]
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    whole = reference.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
+    assert not np.allclose(got, whole, rtol=1e-5, atol=1e-6)  # the passes really were cut
+
+
+def test_the_served_config_caps_a_pass_at_1024_tokens(model: Any) -> None:
+    assert model.max_forward_tokens == 1024
+
+
 def test_mixed_lengths_run_one_pass_per_bucket(model: Any, reference: Any) -> None:
     # Ragged batches: requests of different lengths share one execute() call, and each
     # length group is its own forward pass (no padding to the longest).

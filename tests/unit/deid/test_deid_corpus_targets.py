@@ -7,8 +7,8 @@ held-out split until its misses were used: ``dev5`` was ``heldout4``, ``dev6`` w
 ``heldout11``, ``dev13`` was ``heldout12``, ``dev14`` was ``heldout13``; dev7 to dev9 and dev11
 reached the targets in round 11, dev13 in round 12, dev14 in stop 17). ``dev10`` (ex-``heldout9``,
 tuned in round 9) still misses a target: it has a floor and a strict xfail.
-``heldout14`` and ``heldout15`` are untuned: the "notes we have not tuned to" figure (deselect
-with ``-k "not heldout"`` while tuning).
+``heldout14``, ``heldout15`` and ``heldout16`` are untuned: the "notes we have not tuned to"
+figure (deselect with ``-k "not heldout"`` while tuning).
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ PARTLY_TUNED = {
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {
-    "heldout14": (0.914, 0.904),
+    "heldout14": (0.915, 0.907),
     "heldout15": (0.932, 0.980),
+    "heldout16": (0.935, 0.920),
 }
 SPLITS = TUNING_SPLITS + tuple(PARTLY_TUNED) + tuple(HELDOUT)
 
@@ -104,6 +105,11 @@ def test_heldout_does_not_regress(split: str) -> None:
     # lost; accepted, removing more being the safer error, and the floor lowered by that one
     # string, not tuned back); heldout14 1001/1095 = 0.914, keep 705/779 = 0.905; heldout15
     # 816/875 = 0.933, keep 708/722 = 0.981.
+    # Stop 17, final code (tuned on dev14, ex-heldout13; probe rounds of the engineer's own
+    # sentences for places, identifiers and names; measured once): heldout14 1002/1095 =
+    # 0.915, keep 707/779 = 0.908; heldout15 816/875 = 0.933, keep 708/722 = 0.981 (the same);
+    # heldout16 (new, written during stop 17 by an eighth separate writer) 779/833 = 0.935,
+    # keep 634/689 = 0.920.
     # heldout14 and heldout15 were written during rounds 11 and 12 by a sixth and a seventh
     # separate writer. A change that loses recall or damages clinical text on unseen notes fails here.
     # Raise them only with a new untuned measurement, never by tuning on these splits.
@@ -118,8 +124,10 @@ def test_heldout_does_not_regress(split: str) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "untuned splits miss the issue's targets (stop 16): heldout14 0.914 (LOCATION 0.68, ID 0.75, ACCOUNT 0.79, "
-        "AGE 0.83), keep 0.905; heldout15 0.933 (NAME 0.87, LOCATION 0.89), keep 0.981"
+        "untuned splits miss the issue's targets (stop 17): heldout14 0.915 (LOCATION 0.68, "
+        "ID 0.75, ACCOUNT 0.79, AGE 0.83), keep 0.908; heldout15 0.933 (NAME 0.87, LOCATION "
+        "0.89), keep 0.981; heldout16 0.935 (LICENSE 0.70, AGE 0.85, ADDRESS 0.90, NAME 0.90), "
+        "keep 0.920"
     ),
 )
 def test_heldout_meets_targets(split: str) -> None:

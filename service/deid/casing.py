@@ -170,7 +170,10 @@ def _number_before(text: str, start: int) -> bool:
 
 def _capital(word: str) -> str:
     """ "kowalczuk-ng" -> "Kowalczuk-Ng", "o'neil" -> "O'neil" (same length)."""
-    return "-".join(p[:1].upper() + p[1:] for p in word.split("-"))
+    # (a letter whose capital is two letters, "ß" -> "SS", is left as it is: same length)
+    return "-".join(
+        (p[:1].upper() if len(p[:1].upper()) == 1 else p[:1]) + p[1:] for p in word.split("-")
+    )
 
 
 def _namelike(word: str) -> bool:

@@ -50,6 +50,13 @@ _PIPELINE: Final[tuple[Recognizer, ...]] = (
 def find_spans(text: str, context: DeidContext | None = None) -> list[Span]:
     """Disjoint, sorted PHI spans of ``text`` (offsets into ``text``)."""
     ctx = context or _NO_CONTEXT
+    # "İ" is the one character whose lower case is longer than itself ("i̇"): offsets found in a
+    # lower-cased copy would slip past it (an index error, or a span beyond the note). The note
+    # is read with "I", its base letter, in its place (same length, same offsets); a FHIR value
+    # written with "İ" still matches it (the context patterns ignore case as the regex engine
+    # does, which lower-cases "İ" to "i").
+    if "\u0130" in text:
+        text = text.replace("\u0130", "I")
     # a re-keyed typewriter letter ("2 / 11 / 1921 ,") is read closed up, spans moved back
     compacted = compact_spacing(text)
     if compacted is not None:

@@ -27,6 +27,13 @@ def _process(line: str, *, key: bytes, operators: Mapping[str, str] | None) -> d
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise _LineError(f"invalid JSON at column {exc.colno}") from None
+    if "\\u" in line:
+        # a lone surrogate escape ("\\udc00") decodes to no character, and the output line
+        # could not be written as UTF-8 (the whole run stopped there)
+        try:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise _LineError("the line escapes a lone UTF-16 surrogate") from None
     if not isinstance(record, dict):
         raise _LineError("a line must hold a JSON object")
     text = record.get("text")

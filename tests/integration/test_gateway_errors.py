@@ -134,3 +134,25 @@ def test_hook_request_errors_are_json(gateway: Gateway) -> None:
     assert r.status_code == 400
     assert r.headers["content-type"].startswith("application/json")
     assert r.json()["issue"][0]["diagnostics"]
+
+
+def test_a_lone_surrogate_escape_is_refused_not_a_500(gateway: Gateway) -> None:
+    # "\ud800" alone is no character: the body was accepted, and writing the answer as UTF-8
+    # failed with a 500. A pair (an emoji written as two escapes) is a character and stays.
+    lone = b'{"id": "1", "text": "Seen by Dr. Lee \\udc00 today"}'
+    paired = b'{"id": "2", "text": "Seen by Dr. Lee \\ud83d\\ude00 today"}'
+    with gateway.client() as c:
+        r = c.post("/deidentify", content=lone, headers={"content-type": "application/json"})
+        issue = _outcome(r, 400)
+        assert "surrogate" in issue["diagnostics"]
+        r = c.post("/deidentify", content=paired, headers={"content-type": "application/json"})
+        assert r.status_code == 200
+        assert "\U0001f600" in r.json()["text"]
+        sid = c.get("/cds-services").json()["services"][0]["id"]
+        r = c.post(
+            f"/cds-services/{sid}",
+            content=b'{"hook": "patient-view", "hookInstance": "\\ud800"}',
+            headers={"content-type": "application/json"},
+        )
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith("application/json")

@@ -60,3 +60,15 @@ def test_patient_must_be_a_patient(key: bytes) -> None:
     )
     assert rc == 1
     assert out[0]["id"] == "x" and "Patient" in out[0]["error"]
+
+
+def test_a_lone_surrogate_escape_is_a_bad_line_not_the_end_of_the_run(key: bytes) -> None:
+    # On a real stdout (UTF-8) the line's output could not be written and the run stopped.
+    lines = [
+        '{"id": "s1", "text": "Seen by Dr. Lee \\udc00 on 3/4/2024"}',
+        '{"id": "s2", "text": "Seen by Dr. Lee \\ud83d\\ude00 on 3/4/2024"}',
+    ]
+    rc, out, _ = _run(lines, key)
+    assert rc == 1
+    assert "surrogate" in out[0]["error"] and "text" not in out[0]
+    assert "\U0001f600" in out[1]["text"] and "Lee" not in out[1]["text"]

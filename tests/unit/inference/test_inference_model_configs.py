@@ -53,7 +53,7 @@ def test_default_config(configs: dict[str, Any]) -> None:
     assert config.max_batch_size >= 32
     batching = config.dynamic_batching
     assert config.HasField("dynamic_batching")
-    assert 0 < batching.max_queue_delay_microseconds <= 10_000
+    assert 0 <= batching.max_queue_delay_microseconds <= 10_000
     assert all(0 < b <= config.max_batch_size for b in batching.preferred_batch_size)
     assert [g.kind for g in config.instance_group] == [model_config_pb2.ModelInstanceGroup.KIND_CPU]
 
@@ -71,10 +71,8 @@ def test_onnxruntime_variants_batch_like_the_default(configs: dict[str, Any], va
     assert (MODEL_DIR / "1" / config.default_model_filename).is_file()
     assert config.HasField("dynamic_batching")
     batching = config.dynamic_batching
-    assert (
-        batching.max_queue_delay_microseconds
-        == default.dynamic_batching.max_queue_delay_microseconds
-    )
+    # the GPU waits a little for a batch (nearly free per window there); the CPUs do not wait
+    assert 0 <= batching.max_queue_delay_microseconds <= 10_000
     assert all(0 < b <= config.max_batch_size for b in batching.preferred_batch_size)
     if variant == "cpu-onnxruntime":  # the GPU may let batches grow larger; the CPUs agree
         assert batching == default.dynamic_batching

@@ -429,10 +429,6 @@ class _Value:
     def pattern(self) -> str:
         return _FORMS[self.kind](self.source)[0]
 
-    @property
-    def led(self) -> _Led | None:
-        return _FORMS[self.kind](self.source)[1]
-
 
 @dataclass(frozen=True)
 class _Matcher:

@@ -1540,11 +1540,7 @@ _EMS_UNIT_WORDS: Final = frozenset(
 )
 _EMS_UNIT: Final = re.compile(
     # the words as a prefix tree (a first letter to scan for), the boundary checked in Python
-    trie_alternation(
-        "Medic|Engine|Ladder|Rescue|Squad|Ambulance|Battalion|MEDIC|ENGINE|LADDER|RESCUE|SQUAD|"
-        "AMBULANCE|BATTALION"
-    )
-    + r"[ \t]+\d{1,3}(?![\w/:-]|\.\d)"
+    trie_alternation("|".join(sorted(_EMS_UNIT_WORDS))) + r"[ \t]+\d{1,3}(?![\w/:-]|\.\d)"
 )
 #: "Our Lady of Lourdes": a church or hospital named for the Virgin, not a person.
 _OUR_LADY: Final = re.compile(r"Our[ \t]+Lady[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][a-z]+")

@@ -1048,8 +1048,10 @@ class GeneralRecognizer(Recognizer):
                     # "daughter ABERNATHY-PIKE, JUNE", "HAYWARD, COLM, MT(ASCP)": a relation or a
                     # credential says it is a person even without an initial
                     cued = caps and _person_cued(text, m.start(), m.end())
-                    if last.lower() in _NOT_NAME or first.lower().strip(".") in _NOT_NAME - (
-                        lx.MONTH_WORDS if m.group("mid") or cued else frozenset()
+                    given = first.lower().strip(".")
+                    if last.lower() in _NOT_NAME or (
+                        given in _NOT_NAME
+                        and not (given in lx.MONTH_WORDS and (m.group("mid") or cued))
                     ):
                         continue  # "June" is a given name when an initial follows
                     if last.lower() in lx.EPONYMS or first in _COUNTRY_NAMES:

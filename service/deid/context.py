@@ -308,6 +308,9 @@ def _any_case(ascii_class: str) -> str:
 #: ``[A-Za-z0-9]``, ``[A-Za-z.]`` and ``[A-Za-z]`` under ``re.IGNORECASE``.
 _ALNUM: Final = _any_case("A-Za-z0-9")
 _LETTER_DOT: Final = _any_case("A-Za-z.")
+#: Before a patient's initials: no letter, dot or digit ("PIV 18G L AC" holds no "G L": a
+#: gauge glued to its number, then a side).
+_LETTER_DIGIT_DOT: Final = _any_case("A-Za-z0-9.")
 _ASCII_LETTER: Final = _any_case("A-Za-z")
 
 
@@ -533,9 +536,10 @@ def _initials_forms(letters: str) -> tuple[str, _Led | None]:
     led: _Led | None = None
     if len(letters[0]) == 1 and letters[0].isalpha():
         led = _exact_led(
-            letters[0], rf"(?<!{_LETTER_DOT}(?s:.))(?-i:{dotted[1:]}\.?)(?!{_ASCII_LETTER})"
+            letters[0],
+            rf"(?<!{_LETTER_DIGIT_DOT}(?s:.))(?-i:{dotted[1:]}\.?)(?!{_ASCII_LETTER})",
         )
-    return rf"(?<![A-Za-z.])(?-i:{dotted}\.?)(?![A-Za-z])", led
+    return rf"(?<![A-Za-z0-9.])(?-i:{dotted}\.?)(?![A-Za-z])", led
 
 
 def _street_forms(word: str) -> tuple[str, _Led | None]:
@@ -788,11 +792,11 @@ _ANY_CASE_LETTERS_DOT: Final = _ANY_CASE_LETTERS | {"."}
 
 
 def _initials_end(text: str, letters: str, at: int) -> int:
-    """Where ``(?<![A-Za-z.])(?-i:J\\.?\\s?S\\.?)(?![A-Za-z])`` (the initials ``letters``,
+    """Where ``(?<![A-Za-z0-9.])(?-i:J\\.?\\s?S\\.?)(?![A-Za-z])`` (the initials ``letters``,
     under ``(?i)``) matching from ``at`` ends, or -1; ``text`` holds ``letters[0]`` at ``at``.
     Between two letters the dot and the space are taken where present (a letter is neither,
     so no shorter choice could match); the last dot is given back where a letter follows it."""
-    if at and text[at - 1] in _ANY_CASE_LETTERS_DOT:
+    if at and (text[at - 1] in _ANY_CASE_LETTERS_DOT or text[at - 1] in "0123456789"):
         return -1
     n = len(text)
     end = at + 1

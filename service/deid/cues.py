@@ -918,9 +918,14 @@ _CELL_WORD: Final = re.compile(r"[A-Za-z][A-Za-z'.\u2019-]*")
 def _header_kind(cell: str) -> str | None:
     """What the cells under a header cell are: an identifier's category, LOCATION, NAME, or
     None."""
-    words = cell.lower().replace("#", " # ").replace(":", " ").split()
+    # an export's snake_case header ("study_id", "card_last4") reads as its words
+    words = cell.lower().replace("_", " ").replace("#", " # ").replace(":", " ").split()
     if not words or len(words) > 4:
         return None
+    if words[-1] == "last4" or words[-2:] == ["last", "4"]:
+        # "card_last4", "SSN last 4": the last four digits of the number the rest names
+        rest = " ".join(words[: -1 if words[-1] == "last4" else -2])
+        return "SSN" if rest in ("ssn", "ss", "social") else "ACCOUNT"
     phrase = " ".join(words)
     if phrase in _PLACE_HEADERS:
         return "LOCATION"
@@ -937,6 +942,25 @@ def _header_kind(cell: str) -> str | None:
     return category
 
 
+#: A snake_case header cell of an export ("card_last4", "addr_line2"): digits allowed.
+_SNAKE_CELL: Final = re.compile(r"[ \t]*[a-z][a-z0-9]*(?:_[a-z0-9]+)+[ \t]*")
+
+
+def _csv_cells(line: str) -> list[str]:
+    """The cells of one CSV row, each as written (quotes kept, so their lengths and the commas
+    between them add up to the line); a comma inside double quotes does not split."""
+    cells: list[str] = []
+    start, quoted = 0, False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted  # an escaped quote ("") toggles twice
+        elif ch == "," and not quoted:
+            cells.append(line[start:i])
+            start = i + 1
+    cells.append(line[start:])
+    return cells
+
+
 def _header_columns(text: str) -> Iterator[Span]:
     """ "Member ID | Claim ID | DOS" then "W88213 | C4471 | 2/3/24": the cells of a column
     whose header names an identifier, a place or a person (pipe-, tab- or comma-separated rows
@@ -948,13 +972,18 @@ def _header_columns(text: str) -> Iterator[Span]:
     sep, width = "", 0
     for line in text.split("\n"):
         if sep:
-            cells = line.split(sep)
+            # a CSV export quotes a cell that holds the separator ("Okafor, Bede"): its commas
+            # do not split it (else every such row ends the table)
+            cells = _csv_cells(line) if sep == "," and '"' in line else line.split(sep)
             if sep in line and (sep != "," or len(cells) == width):
                 pos = offset
                 for i, cell in enumerate(cells):
                     kind = kinds.get(i)
                     if kind is not None:
-                        yield from _column_cell(cell, pos, kind, common, source)
+                        inner = cell
+                        if len(cell) > 1 and cell[0] == '"' and cell[-1] == '"':
+                            inner = cell[1:-1]
+                        yield from _column_cell(inner, pos + (inner != cell), kind, common, source)
                     pos += len(cell) + 1
                 offset += len(line) + 1
                 continue
@@ -963,8 +992,11 @@ def _header_columns(text: str) -> Iterator[Span]:
             if line.count(mark) < (2 if mark == "," else 1):
                 continue
             parts = line.split(mark)
-            if any(len(p) > 32 or any(c.isdigit() for c in p) for p in parts):
-                break  # a data row or prose, not a header
+            if any(
+                len(p) > 32 or (any(c.isdigit() for c in p) and not _SNAKE_CELL.fullmatch(p))
+                for p in parts
+            ):
+                break  # a data row or prose, not a header ("card_last4" is a header's word)
             found = {i: k for i, p in enumerate(parts) if (k := _header_kind(p)) is not None}
             if found:
                 kinds, sep, width = found, mark, len(parts)

@@ -18,13 +18,14 @@ from service.deid.frames import handoff_names, signoff_names
 from service.deid.generalise import (
     GENERAL,
     cap_tokens,
+    cut_at_tabs,
     followup_spans,
     protected_ranges,
     trim,
 )
 from service.deid.hl7 import Hl7Recognizer
 from service.deid.languages import OtherLanguageRecognizer
-from service.deid.ocr import read_digits
+from service.deid.ocr import read_digits, read_letters
 from service.deid.operators import apply_operators
 from service.deid.recognizers import RECOGNIZERS, Recognizer
 from service.deid.scripts import OtherScriptRecognizer
@@ -81,6 +82,20 @@ def _find_spans(text: str, ctx: DeidContext) -> list[Span]:
                 ),
             ]
         )
+    lettered = read_letters(text)
+    if lettered is not None:
+        # a fax's "Boswel1", "AUGUSTlNE": read again with OCR's digits as the letters they
+        # stand for (same offsets), and of that reading only what touches a changed letter
+        spans = resolve_conflicts(
+            [
+                *spans,
+                *(
+                    s
+                    for s in _read(lettered, ctx)
+                    if lettered[s.start : s.end] != text[s.start : s.end]
+                ),
+            ]
+        )
     return spans
 
 
@@ -102,7 +117,7 @@ def _read(text: str, ctx: DeidContext) -> list[Span]:
     # protected forms (a state after a city, HGVS, a car's make) are cut out before the names
     # found so far seed propagation, and again after it
     protected = protected_ranges(text, tokens)
-    spans = trim(text, spans, protected)
+    spans = cut_at_tabs(text, trim(text, spans, protected))
     spans.extend(followup_spans(text, spans))
     spans.extend(propagate_places(text, spans))
     spans.extend(propagate_names(text, spans, context_name_seeds(ctx), reading.lower))

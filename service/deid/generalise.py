@@ -461,7 +461,11 @@ _MONTH_SHORT_YEAR: Final = re.compile(
 #: the class ``['\u2019]`` first is ten times slower.
 _QUOTED_YEAR: Final = (re.compile(r"'\d\d"), re.compile(r"\u2019\d\d"))
 #: "Mar 8-10": the last day of a range written after a month and day.
-_DAY_RANGE_AFTER: Final = re.compile(r"[-\u2013](?:[0-2]?\d|3[01])(?:st|nd|rd|th)?(?![\d/:-]|\.\d)")
+_DAY_RANGE_AFTER: Final = re.compile(
+    # "Aug 16-17, 2025": the year that completes the range goes with it
+    r"[-\u2013](?:[0-2]?\d|3[01])(?:st|nd|rd|th)?(?![\d/:-]|\.\d)"
+    r"(?:,?[ \t]+(?:18|19|20)\d\d(?!\d))?"
+)
 _ORDINALS: Final = ("st", "nd", "rd", "th")
 _SCORE_LABEL: Final = re.compile(r"[gp]\d?|phq-?\d*|gad-?\d*")
 _NOT_DATE_AFTER: Final = re.compile(
@@ -540,6 +544,235 @@ _FEATURE_AFTER: Final = re.compile(
     r"Falls|Hills|Heights|Canyon|Ridge|Bay|Beach|Island|Harbor|Harbour|Mountain|Mesa|Reservoir|"
     r"Pond)\b)"
 )
+#: Words that name a kind of settlement or the feature a small town is named for, after the
+#: town's own word ("Calder Falls", "Marlowe Junction", "Okmulgee Crossing", "Erie Vista",
+#: "Brackwater Hts"). Invented or rare towns are in no list; this form names them.
+_SETTLEMENT_FEATURES: Final = frozenset(
+    [
+        "Falls",
+        "Junction",
+        "Jct",
+        "Crossing",
+        "Creek",
+        "Springs",
+        "Spgs",
+        "Mills",
+        "Heights",
+        "Hts",
+        "Vista",
+        "Bay",
+        "Harbor",
+        "Harbour",
+        "Landing",
+        "Ferry",
+        "Hollow",
+        "Bluff",
+        "Bluffs",
+        "Flats",
+        "Corners",
+        "Grove",
+        "Ridge",
+        "Point",
+    ]
+)
+#: Their abbreviations: written only in addresses and place names, so no cue is needed.
+_SETTLEMENT_ABBREVIATIONS: Final = frozenset(["Jct", "Spgs", "Hts"])
+#: A word before a town's own word ("Port Ellery", "Fort Calloway", "Mount Vesper").
+_TOWN_PREFIXES: Final = frozenset(["Port", "Fort", "Ft.", "Mount", "Mt."])
+#: A state (code or name) right after a place: ", MT", ", Montana", " MT 59301".
+_STATE_AFTER_PLACE: Final = re.compile(
+    rf"(?:,[ \t]*|[ \t]+)(?:(?:{lx.STATE_ABBR})(?![\w-])|(?:{lx.STATE_NAMES})\b)"
+)
+#: A street type after a place-like name: "Cutler Ridge Ln", "Deer Creek Rd" are streets.
+_STREET_TYPE_AFTER: Final = re.compile(
+    r"[ \t]+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|"
+    r"Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Loop|Pike)\b"
+)
+_CAP_WORD_BEFORE: Final = re.compile(r"(?<![\w'\u2019-])([A-Z][a-z'\u2019]+)[ \t]$")
+_CAP_WORD_AFTER: Final = re.compile(r"[ \t]([A-Z][a-z'\u2019]{2,})(?![\w'\u2019-])")
+
+
+def _named_settlements(text: str, tokens: set[str], spans: list[Span]) -> None:
+    """ "from Marikit Bay", "out of Marlowe Junction", "Calder Falls, MT", "from Port Ellery":
+    a town written as its own word and a settlement word (or "Port"/"Fort" before it). The
+    town's word is in no list, so the form and a place cue carry it: a preposition of place
+    before it (as for the gazetteer's ambiguous names) or a state after it; the abbreviations
+    ("Hts", "Jct") need none. Not before a street type ("Cutler Ridge Ln" is a street)."""
+    common = common_words()
+    for feature in tokens & _SETTLEMENT_FEATURES:
+        for pos in _occurrences(text, feature):
+            m = _CAP_WORD_BEFORE.search(text, max(0, pos - 30), pos)
+            if m is None:
+                continue
+            start = m.start(1)
+            word = m.group(1).lower()
+            if word in lx.STOP or word in lx.MONTH_WORDS or word in lx.WEEKDAY_WORDS:
+                continue
+            # a second capitalised word before ("Lake Havasu Falls")
+            m2 = _CAP_WORD_BEFORE.search(text, max(0, start - 30), start)
+            if m2 is not None and (
+                m2.group(1).lower() not in lx.STOP | _PLACE_CUE_WORDS
+                and m2.group(1).lower() not in common
+            ):
+                start = m2.start(1)
+            end = pos + len(feature)
+            if _STREET_TYPE_AFTER.match(text, end):
+                continue  # "Cutler Ridge Ln": a street
+            if feature in _SETTLEMENT_ABBREVIATIONS or _STATE_AFTER_PLACE.match(text, end):
+                spans.append(Span("LOCATION", start, end, 0.75, "settlement"))
+            elif feature == "Falls" and word in common:
+                continue  # "History of Recurrent Falls": falls are a clinical finding
+            elif _place_cued(text, start) and not _NAME_AFTER.match(text, end):
+                spans.append(Span("LOCATION", start, end, 0.7, "settlement"))
+    for prefix in tokens & _TOWN_PREFIXES:
+        for pos in _occurrences(text, prefix):
+            m = _CAP_WORD_AFTER.match(text, pos + len(prefix))
+            if m is None or m.group(1).lower() in common or m.group(1).lower() in lx.STOP:
+                continue
+            if _place_cued(text, pos) or _STATE_AFTER_PLACE.match(text, m.end()):
+                spans.append(Span("LOCATION", pos, m.end(), 0.7, "settlement"))
+
+
+#: How English and Slavic town names end ("Ravensford", "Elmhaven", "Harrowgate",
+#: "Brightwater", "Zarechensk"): a capitalised word in no list with such an ending, after
+#: "in"/"from"/"near"/"outside", is a town.
+_TOPONYM_ENDINGS: Final = (
+    "ford",
+    "haven",
+    "gate",
+    "water",
+    "ville",
+    "burg",
+    "burgh",
+    "borough",
+    "bury",
+    "mouth",
+    "port",
+    "chester",
+    "caster",
+    "minster",
+    "wick",
+    "stead",
+    "sk",
+    "grad",
+    "ovo",
+    "evo",
+    "ino",
+)
+_DISORDER_AFTER: Final = re.compile(
+    r"(?i)[ \t]+(?:syndrome|disease|sign|criteria|classification|score|scale|type|procedure)\b"
+)
+#: The cues of the ending rule, stronger than "to"/"at"/"of" (which also come before a person's
+#: surname: "letter to Bradford").
+_TOPONYM_CUE_BEFORE: Final = re.compile(
+    r"(?<![\w-])(?:in|from|near|outside|In|From|Near|Outside)[ \t]+$"
+)
+
+
+#: The same word heading an institution's name ("Elmhaven Transplant Ctr", "HARROWGATE
+#: REGIONAL OFFICE", "- ELMHAVEN UNIT"): by the convention, a town inside a facility's name
+#: is a place.
+_TOWN_FACILITY_WORDS: Final = frozenset(
+    form
+    for word in (
+        "Transplant",
+        "Vascular",
+        "Regional",
+        "Community",
+        "Hospital",
+        "Clinic",
+        "Ctr",
+        "Dialysis",
+        "Unit",
+        "Campus",
+        "Branch",
+        "Office",
+        "Public",
+        "Police",
+        "Elementary",
+        "Urgent",
+        "Family",
+    )
+    for form in (word, word.upper())
+)
+_WORD_BEFORE_FACILITY: Final = re.compile(r"(?<![\w'\u2019-])([A-Z][a-z]{2,}|[A-Z]{3,})[ \t]+$")
+_TOWN_ENDINGS: Final = (
+    "ford",
+    "haven",
+    "gate",
+    "water",
+    "ville",
+    "burg",
+    "borough",
+    "bury",
+    "mouth",
+    "chester",
+    "wick",
+    "stead",
+)
+
+
+def _suffixed_towns(text: str, tokens: set[str], spans: list[Span]) -> None:
+    """ "died in Zarechensk", "lives in Ravensford": after "in"/"from"/"near", a capitalised
+    word that is no English word and no known given name, ending as towns end (-ford, -haven,
+    -sk ...), is a town (a surname there would be a possessive or have a given name after)."""
+    common = common_words()
+    given = lx.first_names()
+    # led by the capitalised tokens with a town's ending (a loop over the note's set of them),
+    # the cue read back from each occurrence
+    for tok in tokens:
+        low = tok.lower()
+        if (
+            len(tok) < 6
+            or not tok[1:].islower()
+            or not low.endswith(_TOPONYM_ENDINGS)
+            or low in common
+            or low in given
+            or low in lx.EPONYMS
+        ):
+            continue
+        if not any(low.endswith(e) and len(low) - len(e) >= 3 for e in _TOPONYM_ENDINGS):
+            continue  # the ending after a stem of three letters or more ("Alport" is no town)
+        for pos in _occurrences(text, tok):
+            end = pos + len(tok)
+            if text[end : end + 1] in ("'", "\u2019") or _DISORDER_AFTER.match(text, end):
+                continue  # "in Ashford's room": a person's; "in Alport syndrome": an eponym
+            if _TOPONYM_CUE_BEFORE.search(text, max(0, pos - 10), pos) and not _NAME_AFTER.match(
+                text, end
+            ):
+                spans.append(Span("LOCATION", pos, end, 0.7, "toponym"))
+    # led by the institution's word (a set lookup among the capitalised tokens), the town's
+    # word read back from it
+    for facility in tokens & _TOWN_FACILITY_WORDS:
+        for pos in _occurrences(text, facility):
+            m = _WORD_BEFORE_FACILITY.search(text, max(0, pos - 40), pos)
+            if m is None:
+                continue
+            word = m.group(1).lower()
+            if (
+                not word.endswith(_TOWN_ENDINGS)
+                or word in common
+                or word in given
+                or word in lx.EPONYMS
+            ):
+                continue
+            spans.append(Span("LOCATION", m.start(1), m.end(1), 0.7, "toponym"))
+
+
+def _place_cued(text: str, start: int) -> bool:
+    """Whether a preposition of place ("in", "from", "out of", "to the") comes before
+    ``start`` on its line."""
+    before = text[max(0, start - 24) : start]
+    words = before[before.rfind("\n") + 1 :].split()
+    prev = words[-1].lower() if words else ""
+    if prev == "the" and len(words) > 1:
+        prev = words[-2].lower()
+    if prev == "of":
+        # "out of Marlowe Junction", not "history of ...": "of" alone follows any noun
+        return len(words) > 1 and words[-2].lower() == "out"
+    return prev in _PLACE_CUE_WORDS
+
+
 #: "Payette type 2", "Hinchey class II": a classification named after a place.
 _CLASS_AFTER: Final = re.compile(
     r"(?i)[ \t]+(?:type|class|grade|stage|classification|criteria|scale|score)\b"
@@ -858,9 +1091,27 @@ _DEGREES: Final = re.compile(r"\u00b0[ \t]?[CFK]\b")
 #: Blood-bank shorthand in capitals, read as a run of names otherwise: "ABO/Rh: O POS",
 #: "DAT POS", "RBC LR, O NEG".
 _BLOOD_BANK: Final = re.compile(
-    r"(?<![\w-])(?:(?:A|B|AB|O)[ \t]?(?:POS|NEG|Rh[ \t]?(?:POS|NEG|[+-]))|DAT[ \t]+(?:POS|NEG)|"
+    r"(?<![\w-])(?:(?:A|B|AB|O)[ \t]?(?:POS|NEG|Rh[ \t]?(?:POS|NEG|[+-]))|"
+    r"DAT[ \t]+(?:POS|NEG|pos|neg|positive|negative)|"
     r"RBC(?:[ \t]+(?:LR|LRD|IRR|WASHED|LR/IRR))*)(?![\w-])"
 )
+#: An ISBT 128 product code: a letter and four digits for the product ("E0336": red cells,
+#: CPD/AS-1, leukoreduced), the type of donation (V volunteer, D directed, A autologous, 0 ...)
+#: and a two-character division: "E0336V00". It names a kind of blood component on a unit's
+#: label, the same for every patient; the unit's own donation number (DIN) is the identifier.
+_ISBT_PRODUCT: Final = re.compile(r"(?<![\w-])[A-Z]\d{4}[A-Z0][0-9A-Z]\d(?![\w-])")
+#: A model number of up to six digits (and a short dash group) just before "SN" / "serial":
+#: the serial after it is the device's identifier, the model the same on every unit.
+_MODEL_BEFORE_SERIAL: Final = re.compile(
+    r"(?<![\w-])\d{3,6}(?:-\d{1,3})?(?=[ \t]+(?:SN|S/N|sn|s/n|[Ss]erial|SERIAL)\b)"
+)
+#: A home-health visit frequency: "3wk2" (three a week for two weeks), "2w3", "1wk4".
+_VISIT_FREQUENCY: Final = re.compile(r"(?<![\w-])\d{1,2}wk?\d{1,2}(?![\w-])")
+#: A federal form's number ("CMS-2744", "CMS-485", "SSA-827"): the same form for everyone.
+_FORM_AGENCIES: Final = frozenset(["CMS", "HCFA", "SSA", "OPM"])
+_AGENCY_FORM: Final = re.compile(r"(?<![\w-])(?:CMS|HCFA|SSA|OPM)-\d{2,5}[A-Z]?(?![\w-])")
+#: A fax header's page counter: "P.001/007", "Pg. 2/7".
+_FAX_PAGE: Final = re.compile(r"(?<![\w.])(?:P|Pg|PG)\.[ \t]?\d{1,3}/\d{1,3}(?![\w/])")
 #: An HL7 coded element: "33914-3^eGFR^LN" is a LOINC code with its text and code system.
 _CODED_AFTER: Final = re.compile(
     r"\^[^|^\n]*\^(?:LN|SCT|SNM|SNM3|I9C|I10|I10P|I10C|C4|C5|HCPCS|HCPT|NDC|RXNORM|CVX|NUCC|UCUM)\b"
@@ -1183,6 +1434,9 @@ class GeneralRecognizer(Recognizer):
 
     @staticmethod
     def _places(text: str, tokens: set[str], spans: list[Span]) -> None:
+        if not tokens.isdisjoint(_SETTLEMENT_FEATURES) or not tokens.isdisjoint(_TOWN_PREFIXES):
+            _named_settlements(text, tokens, spans)
+        _suffixed_towns(text, tokens, spans)
         size = len(text)
         for tok in tokens & _place_keys():
             seps, lengths, singles = _place_lookup(tok)
@@ -1326,6 +1580,39 @@ def _same_shape(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+#: Identifier categories whose value, once found under a label or a table header, is the
+#: same identifier wherever it recurs in the note.
+_REPEATED_ID_CATEGORIES: Final = frozenset(
+    ["ID", "MRN", "ACCOUNT", "HEALTH_PLAN", "LICENSE", "DEVICE", "VEHICLE"]
+)
+
+
+def _same_value(text: str, spans: list[Span]) -> list[Span]:
+    """ "study_id" column "07-004", then "PD-3: 07-004 consented early": a labelled identifier
+    (under its label or its column's header) is the same identifier where it recurs bare, in
+    prose the label no longer reaches. Only values with 4+ digits, so a short count that
+    happens to equal one is left."""
+    values: dict[str, str] = {}
+    for span in spans:
+        if span.category in _REPEATED_ID_CATEGORIES and span.source in ("labeled-id", "cues"):
+            value = text[span.start : span.end]
+            if sum(c.isdigit() for c in value) >= 4 and len(value) >= 5:
+                values.setdefault(value, span.category)
+    out: list[Span] = []
+    for value, category in values.items():
+        # a literal search per value (no pattern compiled per note)
+        pos = text.find(value)
+        while pos >= 0:
+            end = pos + len(value)
+            if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "-/.")) and not (
+                text[end : end + 1].isalnum()
+                or text[end : end + 2].rstrip(".,;:)").startswith(("-", "/"))
+            ):
+                out.append(Span(category, pos, end, 0.7, "same-value"))
+            pos = text.find(value, end)
+    return out
+
+
 def followup_spans(text: str, spans: list[Span]) -> list[Span]:
     """Rules that need the spans found so far (nicknames; the catch-all identifier)."""
     out: list[Span] = []
@@ -1405,6 +1692,7 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
                 out.append(Span("LOCATION", span.start, m.end(), span.score, span.source))
     out.extend(_other_identifiers(text, spans))
     out.extend(_same_shape(text, spans))
+    out.extend(_same_value(text, spans))
     for m in _CITY_COUNTRY.finditer(text) if _CITY_COUNTRY_GATE.search(text) else ():
         town = m.group(1).lower()
         if town not in lx.STOP and town not in lx.EPONYMS:
@@ -1742,6 +2030,18 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             out.append((start, noun_end))
     if "POS" in tokens or "NEG" in tokens or "RBC" in tokens or "DAT" in tokens:
         out.extend(m.span() for m in _BLOOD_BANK.finditer(text))
+    if "SN" in text or "S/N" in text or "erial" in text or "ERIAL" in text:
+        # "LEADS 5076-52 SN PJN7730041": a short model number right before its serial
+        out.extend(m.span() for m in _MODEL_BEFORE_SERIAL.finditer(text))
+    if "w" in text:
+        out.extend(m.span() for m in _VISIT_FREQUENCY.finditer(text))
+    if "-" in text and not tokens.isdisjoint(_FORM_AGENCIES):
+        out.extend(m.span() for m in _AGENCY_FORM.finditer(text))
+    if "P." in text or "Pg." in text or "PG." in text:
+        out.extend(m.span() for m in _FAX_PAGE.finditer(text))
+    if "ISBT" in text or "RODUCT" in text or "roduct" in text:
+        # a transfusion log's product column (gated on the words that name it)
+        out.extend(m.span() for m in _ISBT_PRODUCT.finditer(text))
     return out
 
 
@@ -1795,3 +2095,47 @@ def _piece(text: str, span: Span, start: int, end: int) -> list[Span]:
 
 #: The instance the engine runs after :data:`service.deid.recognizers.RECOGNIZERS`.
 GENERAL: Final = GeneralRecognizer()
+
+
+def cut_at_tabs(text: str, spans: list[Span]) -> list[Span]:
+    """A name, a street or a place never runs across a tab: in a TSV export ("MWF<TAB>ABERNATHY-
+    COLE, Winston", "Dr. Osei<TAB>Self", "12<TAB>TTS<TAB>ST. CLAIR, ...") the cells beside one
+    are other fields (dialysis days, "Self", a row number), and a name taken with them also
+    seeds name propagation into every other row. A span that crosses a tab keeps only its cells
+    that can hold one: not a lone ordinary or stop word ("Self", "Wife"), not a lone upper-case
+    abbreviation of up to three letters, and for a name not a cell with a digit (identifiers
+    have their own recognizers). Where no cell qualifies, a name is kept whole (the safer error)
+    and a street or place, read across fields, is dropped."""
+    if "\t" not in text:
+        return spans
+    common = common_words()
+    out: list[Span] = []
+    for span in spans:
+        value = text[span.start : span.end]
+        if span.category not in _TAB_CUT or "\t" not in value:
+            out.append(span)
+            continue
+        kept: list[Span] = []
+        pos = span.start
+        for cell in value.split("\t"):
+            words = _CELL_LETTERS.findall(cell)
+            if (
+                words
+                and not (span.category == "NAME" and any(c.isdigit() for c in cell))
+                and not (
+                    len(words) == 1
+                    and (
+                        (words[0].isupper() and len(words[0]) <= 3)
+                        or words[0].lower() in common
+                        or words[0].lower() in lx.STOP
+                    )
+                )
+            ):
+                kept.extend(_piece(text, span, pos, pos + len(cell)))
+            pos += len(cell) + 1
+        out.extend(kept or ([span] if span.category == "NAME" else []))
+    return out
+
+
+_TAB_CUT: Final = frozenset(["NAME", "ADDRESS", "LOCATION"])
+_CELL_LETTERS: Final = re.compile(r"[^\W\d_]+")

@@ -292,7 +292,9 @@ CREDENTIALS: Final = (
     # chaplains' degrees, sleep-medicine and death-investigator board certifications
     "MDiv|M\\.Div\\.|BCC|D\\.ABSM|DABSM|D-ABMDI|DABMDI|"
     # exercise physiologists and certified professional midwives
-    "ACSM-CEP|CEP|CPM"
+    "ACSM-CEP|CEP|CPM|"
+    # certified healthcare and medical interpreters; a school counsellor's dotted degrees
+    "CHI|CoreCHI|CMI|M\\.Ed\\.|Ed\\.D\\.|M\\.S\\.W\\."
 )
 #: ``CREDENTIALS`` as a prefix tree (the same matches, each character looked at once), for
 #: patterns that need no letter or digit after the credential or match the whole token.

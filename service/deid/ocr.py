@@ -90,6 +90,10 @@ def read_digits(text: str) -> str:
             # "Zip: 2409l", "(54O)", "555-Ol3l": a group of three or more that is digits but
             # for look-alikes is read whole, its last letter too ("10l/min" keeps its litres)
             fixed = _GROUP.sub(_read_group, fixed)
+            if "/" in fixed:
+                # "O3/1l/2025", "on 3/1O.": a date's day or month of two characters, one a
+                # look-alike after a digit, is that digit pair
+                fixed = _SHORT_GROUP.sub(_read_group, fixed)
         if fixed == token:
             continue
         parts.append(text[last : m.start()])
@@ -98,4 +102,63 @@ def read_digits(text: str) -> str:
     if not parts:
         return text
     parts.append(text[last:])
-    return "".join(parts)
+    read = "".join(parts)
+    # a note that shows misread digits elsewhere: a lone day or age of a digit and a look-alike
+    # after a month or "to"/"at" ("March 1l, 2025", "lived to 9l.") is that number too
+    return _PAIR_AFTER_CUE.sub(lambda m: m.group(1) + m.group(2).translate(_LOOKALIKE), read)
+
+
+#: A date's part of one digit and one look-alike after it, between separators ("1l" of
+#: "O3/1l/2025", "1O" of "3/1O").
+_SHORT_GROUP: Final = re.compile(r"(?<![0-9OolI])[0-9][OolI](?![0-9OolI])")
+#: A month name or "to"/"at"/"age" and a number of two characters, a digit and a look-alike.
+_PAIR_AFTER_CUE: Final = re.compile(
+    r"((?<![\w])(?:Jan|January|Feb|February|Mar|March|Apr|April|May|Jun|June|Jul|July|Aug|"
+    r"August|Sep|Sept|September|Oct|October|Nov|November|Dec|December|to|at|age)\.?[ \t]+)"
+    r"([0-9][lIO]|[lIO][0-9])(?![\w])"
+)
+
+
+#: A word with a "1" or "0" among its letters ("Ph1lomena", "Boswel1", "Fitzgera1d", "D0"),
+#: or a capitalised word in capitals with a lower-case "l" among them ("AUGUSTlNE").
+_DIGIT_IN_WORD: Final = re.compile(
+    r"(?<![\w-])(?=[A-Za-z]*[01])(?=(?:[01]*[A-Za-z]){3})[A-Za-z][A-Za-z01]*[A-Za-z01](?![\w])"
+)
+_EL_IN_CAPS: Final = re.compile(r"(?<![\w])[A-Z]+l[A-Zl]*(?![\w])")
+_LETTER_DIGIT_GATE: Final = re.compile(r"[01](?<=[A-Za-z][01])")
+_UPPER_LOOKALIKE: Final = str.maketrans({"1": "I", "0": "O", "l": "I"})
+_LOWER_LOOKALIKE: Final = str.maketrans({"1": "l", "0": "o"})
+
+
+def read_letters(text: str) -> str | None:
+    """``text`` with OCR's digits read back as the letters of words (same length), or None
+    when the note shows no such misreading.
+
+    A fax's names come through as "Ph1lomena Grasso", "Boswel1", "AUGUSTlNE": the name
+    rules see a digit or a lower-case letter inside the word and stop. Inside a word of three
+    letters or more whose only digits are 1 and 0, a 1 is read as l (I among capitals) and a 0
+    as o (O); in a word in capitals a lower-case l is read as I. Only where two or more words
+    of a note show it (one "T1" or "B12" is a code, not a scan), and as a second reading whose
+    spans count only where they touch a changed letter (see the engine), so identifiers such
+    as "AB10" keep their digits for the recognizers that read them."""
+    # the cheap test: a 1 or 0 right after a letter (led by the digit, the rarer character;
+    # a scan whose names lost only an "I" to an "l" shows digits in some word too)
+    if not _LETTER_DIGIT_GATE.search(text):
+        return None
+    hits = [m for m in _DIGIT_IN_WORD.finditer(text) if sum(c.isdigit() for c in m.group()) <= 2]
+    caps = [m for m in _EL_IN_CAPS.finditer(text) if len(m.group()) >= 4]
+    if len({m.group() for m in hits}) + len({m.group() for m in caps}) < 2:
+        return None  # "HbA1c ... HbA1c", "FEV1 ... FEV1": one code written twice
+    chars = list(text)
+    for m in hits:
+        word = m.group()
+        upper = sum(c.isupper() for c in word) > sum(c.islower() for c in word)
+        table = _UPPER_LOOKALIKE if upper else _LOWER_LOOKALIKE
+        for i, c in enumerate(word):
+            if c in "01":
+                chars[m.start() + i] = c.translate(table)
+    for m in caps:
+        for i, c in enumerate(m.group()):
+            if c == "l":
+                chars[m.start() + i] = "I"
+    return "".join(chars)

@@ -742,7 +742,10 @@ _AGE_WORD_BEFORE: Final = frozenset(
 )
 _NOT_AGE_AFTER: Final = re.compile(
     r"(?i)\s*(?:%|mg|kg|lbs?|bpm|mmhg|°|/|\.\d|ml|cm|mm|units?|percent|beats|min|minutes|sec|"
-    r"seconds|hours?|hrs?|days?|weeks?|months?|mcg|g\b|F\b|C\b|[-\u2013]\s*\d)"
+    r"seconds|hours?|hrs?|days?|weeks?|months?|mcg|g\b|F\b|C\b|[-\u2013]\s*\d|"
+    # units spelled out in dictation ("one hundred fifty milliliters")
+    r"milli(?:liters?|litres?|grams?|meters?|metres?)|grams?|liters?|litres?|"
+    r"centimeters?|millimeters?|pounds?|kilograms?|degrees?)"
 )
 _VITALS_BEFORE: Final = frozenset(
     [
@@ -794,10 +797,21 @@ _VITALS_BEFORE: Final = frozenset(
 )
 
 
+#: Number words that continue a spelled number ("one hundred [and] fifty"), read past to
+#: find the unit after the whole number.
+_MORE_NUMBER_WORDS: Final = re.compile(
+    r"(?:[ \t-]+(?:and|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand)\b)+"
+)
 #: What may follow an age given on its own: a clause break, "and", or the end of the line.
 _AGE_CLAUSE_END: Final = re.compile(r"[ \t]*(?:[,;)]|\.(?!\d)|$|and\b)", re.MULTILINE)
 #: A capitalised name and a comma just before a number: an appositive age.
-_NAME_COMMA_BEFORE: Final = re.compile(r"[A-Z][a-z][A-Za-z'\u2019-]*,[ \t]$")
+#: Also with a bracket closing the name or a word of status between ("Galina Z.), 93,",
+#: "Ida Lindahl, living, 98," in a pedigree).
+_NAME_COMMA_BEFORE: Final = re.compile(
+    r"[A-Z][a-z][A-Za-z'\u2019-]*\)?,[ \t](?:(?:living|alive|deceased|d\.),[ \t])?$"
+)
 #: "Age/Sex: 92/F", "age/gender 95 / m": the age half of a slashed age-and-sex field.
 _SEX_AFTER_SLASH: Final = re.compile(
     r"[ \t]*/[ \t]*(?:[MFmf]|male|female|Male|Female|MALE|FEMALE)\b"
@@ -883,6 +897,9 @@ class AgeRecognizer(PatternRecognizer):
             return self.category  # "Age/Sex: 92/F": the slash is the field's, not a unit's
         if _NOT_AGE_AFTER.match(text, end) or (words and words[-1] in _VITALS_BEFORE):
             return None
+        more = None if value[0].isdigit() else _MORE_NUMBER_WORDS.match(text, end)
+        if more is not None and _NOT_AGE_AFTER.match(text, more.end()):
+            return None  # "one hundred and forty minutes": a larger number with its unit
         if not value[0].isdigit():
             # "ninety-four" spelled out is a person's age unless a unit follows
             return self.category
@@ -1408,6 +1425,8 @@ _LABEL_WORDS: Final = frozenset(
 )
 _LOWER_WORD: Final = re.compile(r"[a-z][a-z'/]*")
 #: A serial-number label right after a code: the code before it is a model number.
+#: A number joined by a hyphen to a lower-case noun ("12-lead", "3-cell", "24-hour").
+_COUNT_COMPOUND: Final = re.compile(r"\d{1,3}-[a-z]{3,}")
 _SERIAL_AFTER: Final = re.compile(r"(?i)[ \t]*[,(;][ \t]*(?:serial|s/n|sn)\b")
 #: ICD-10(-CM) codes with their dot: a letter, two digits, a dot, up to four characters.
 _ICD10: Final = re.compile(r"[A-TV-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}")
@@ -1586,6 +1605,8 @@ class IdentifierRecognizer(Recognizer):
     def _value_ok(text: str, end: int, value: str, digits: int) -> bool:
         if digits < 2 or (digits < 3 and not any(c.isalpha() for c in value)):
             return False
+        if _COUNT_COMPOUND.fullmatch(value):
+            return False  # "12-lead", "3-cell", "24-hour": a count joined to its noun
         if _NUMERIC.fullmatch(value) and ("." in value or value.count("/") == 2):
             # 2.5, 3.5-5.0 (measurements), 03/14/2021 (a date); "036.119482" (a licence)
             return "." in value and _dotted_number(value, digits)
@@ -2192,6 +2213,14 @@ _MOVE_WORDS: Final = (
 )
 
 
+def _caps_line(text: str, pos: int) -> bool:
+    """Whether the line around ``pos`` is written in capitals (it has letters, none lower)."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : end if end >= 0 else len(text)]
+    return not any(c.islower() for c in line)
+
+
 def _specific(words: Sequence[str]) -> bool:
     if any(w.lower().strip(".,") in lx.VEHICLE_WORDS for w in words):
         return False  # "Toyota Corolla, GA plate": a car
@@ -2328,10 +2357,17 @@ class LocationRecognizer(Recognizer):
             if not (comma or has_zip):
                 continue
             city_end = start - (2 if text[start - 2 : start] == ", " else 1)
-            city_start = _extend_left(text, city_end, max_words=3, title_only=not has_zip)
+            # a line written in capitals ("RECEIVING: ..., BRIGHTWATER, MT") has its towns in
+            # capitals too; elsewhere a word in capitals before the state is an abbreviation
+            caps = not has_zip and _caps_line(text, start)
+            city_start = _extend_left(
+                text, city_end, max_words=3, title_only=not has_zip and not caps
+            )
             if city_start >= city_end:
                 continue
             words = text[city_start:city_end].split()
+            if caps and all(w.lower().strip(".,") in common_words() for w in words):
+                continue  # "... LEFT ARM, PA": ordinary words in capitals, not a town
             if words and lx.CREDENTIAL_RE.fullmatch(words[-1].strip(".,")):
                 continue  # "G. Marsh, PharmD, CO pharmacist": a credential, then the state
             if text[start : start + 2] == "ID" and words[-1].lower() in LABEL_WORDS:
@@ -2705,6 +2741,10 @@ _NAME_CONTEXT_PAIRS: Final = frozenset(
 _ROLE_HEADS: Final = frozenset(
     [
         "coach",
+        # school staff in a school nurse's or counsellor's notes ("Principal Okonjo said")
+        "principal",
+        "superintendent",
+        "counselor",
         "caseworker",
         "chaplain",
         "interpreter",
@@ -3057,11 +3097,17 @@ def _acronym_in_prose(text: str, start: int, word: str) -> bool:
 
 
 _PAREN_WORD: Final = re.compile(r"[ \t]*\([ \t]*([A-Za-z]+)[ \t]*\)")
+#: "(pt's nephew, ...", "(her son;": whose relative, then the relation, opening a bracket.
+_PAREN_WHOSE: Final = re.compile(
+    r"[ \t]*\([ \t]*(?:pt['\u2019]s|patient['\u2019]s|her|his|their|the patient['\u2019]s)[ \t]+"
+    r"([A-Za-z-]+)[ \t]*[,;:)]"
+)
 
 
 def _relation_after(text: str, end: int) -> bool:
-    """ "... Ruiz (dad)", "... (sister)": the relation named in brackets right after a run."""
-    m = _PAREN_WORD.match(text, end)
+    """ "... Ruiz (dad)", "... (sister)", "... (pt's nephew, a cardiologist)": the relation
+    named in brackets right after a run."""
+    m = _PAREN_WORD.match(text, end) or _PAREN_WHOSE.match(text, end)
     return m is not None and m.group(1).lower() in lx.RELATION_WORDS
 
 
@@ -3331,6 +3377,11 @@ class NameRecognizer(Recognizer):
                 before = text[max(0, start - 2) : start]
                 if before.strip()[-1:].isdigit() or (before[-1:] == "-" and before[:1].isdigit()):
                     continue  # "98.4 F", "5 L": a unit after a number; "Rm 512-B"
+                if before[-1:] == "&" or text[end : end + 1] == "&":
+                    continue  # "L&D", "I&D", "H&P": an ampersand abbreviation, not an initial
+                cred = lx.CREDENTIAL_RE.match(text, start) if text[end : end + 1] == "." else None
+                if cred is not None and cred.end() - start > 2:
+                    continue  # "Farraday, M.Ed.": a dotted degree, not an initial
             if end >= n or text[end] in ". \t":
                 kind = kinds_sep.get(word)
                 if kind is None:

@@ -6,9 +6,10 @@ held-out split until its misses were used: ``dev5`` was ``heldout4``, ``dev6`` w
 ``dev7`` to ``dev9`` were ``heldout6`` to ``heldout8``, ``dev11`` was ``heldout10``, ``dev12`` was
 ``heldout11``, ``dev13`` was ``heldout12``, ``dev14`` was ``heldout13``; dev7 to dev9 and dev11
 reached the targets in round 11, dev13 in round 12, dev14 in stop 17). ``dev10`` (ex-``heldout9``,
-tuned in round 9) still misses a target: it has a floor and a strict xfail.
-``heldout14``, ``heldout15`` and ``heldout16`` are untuned: the "notes we have not tuned to"
-figure (deselect with ``-k "not heldout"`` while tuning).
+tuned in round 9) and ``dev15`` (ex-``heldout14``, tuned in stop 18) still miss a target: they have
+floors and a strict xfail.
+``heldout15`` and ``heldout16`` are untuned: the "notes we have not tuned to" figure (deselect
+with ``-k "not heldout"`` while tuning).
 """
 
 from __future__ import annotations
@@ -38,13 +39,15 @@ TUNING_SPLITS = (
     # were read in stop 17: 589/590 = 0.998, keep 511/524 = 0.975
     "dev14",
 )
-#: Tuned splits below the targets, with their floors (overall, keep) at the round-11 figures.
+#: Tuned splits below the targets, with their floors (overall, keep): dev10 at the round-11
+#: figures; dev15 (ex-heldout14, untuned until stop 18: stop-17 code 1002/1095 = 0.915, keep
+#: 707/779 = 0.908) at what stop 18 reached on it: 1060/1095 = 0.968, keep 743/779 = 0.954.
 PARTLY_TUNED = {
     "dev10": (0.983, 0.967),
+    "dev15": (0.968, 0.953),
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {
-    "heldout14": (0.915, 0.907),
     "heldout15": (0.932, 0.980),
     "heldout16": (0.935, 0.920),
 }
@@ -79,6 +82,9 @@ def test_tuning_splits_meet_targets(reports: dict[str, EvalReport], split: str) 
 def test_partly_tuned_split_does_not_regress(split: str) -> None:
     # round 12: dev10 0.984 (605/615), keep 0.968 (512/529). Its misses were read and used; what
     # is left is rarer forms (lower-case SMS, OCR'd digits, names that are words).
+    # stop 18: dev10 keep 0.970 (513/529); dev15 0.968 (1060/1095), keep 0.954 (743/779): left
+    # are given names that are words ("Faith added"), lower-case towns, facility names holding
+    # a word the place rules take, and a few single forms.
     report = evaluate([CORPUS / split], timing_seconds=0)
     detail = format_report(split, report)
     overall, keep = PARTLY_TUNED[split]
@@ -87,7 +93,7 @@ def test_partly_tuned_split_does_not_regress(split: str) -> None:
 
 
 @pytest.mark.parametrize("split", sorted(PARTLY_TUNED))
-@pytest.mark.xfail(strict=True, reason="dev10 still misses a target (stop 17)")
+@pytest.mark.xfail(strict=True, reason="dev10 and dev15 still miss a target (stop 18)")
 def test_partly_tuned_split_meets_targets(split: str) -> None:
     report = evaluate([CORPUS / split], timing_seconds=0)
     assert report.meets_targets(), format_report(split, report)
@@ -110,6 +116,7 @@ def test_heldout_does_not_regress(split: str) -> None:
     # 0.915, keep 707/779 = 0.908; heldout15 816/875 = 0.933, keep 708/722 = 0.981 (the same);
     # heldout16 (new, written during stop 17 by an eighth separate writer) 779/833 = 0.935,
     # keep 634/689 = 0.920.
+    # Stop 18: heldout14 became the tuning split dev15 (its floor moved to PARTLY_TUNED).
     # heldout14 and heldout15 were written during rounds 11 and 12 by a sixth and a seventh
     # separate writer. A change that loses recall or damages clinical text on unseen notes fails here.
     # Raise them only with a new untuned measurement, never by tuning on these splits.
@@ -124,8 +131,7 @@ def test_heldout_does_not_regress(split: str) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "untuned splits miss the issue's targets (stop 17): heldout14 0.915 (LOCATION 0.68, "
-        "ID 0.75, ACCOUNT 0.79, AGE 0.83), keep 0.908; heldout15 0.933 (NAME 0.87, LOCATION "
+        "untuned splits miss the issue's targets (stop 17): heldout15 0.933 (NAME 0.87, LOCATION "
         "0.89), keep 0.981; heldout16 0.935 (LICENSE 0.70, AGE 0.85, ADDRESS 0.90, NAME 0.90), "
         "keep 0.920"
     ),

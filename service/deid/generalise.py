@@ -721,15 +721,12 @@ def _suffixed_towns(text: str, tokens: set[str], spans: list[Span]) -> None:
     # led by the capitalised tokens with a town's ending (a loop over the note's set of them),
     # the cue read back from each occurrence
     for tok in tokens:
+        # (the ending tested on the token as written first: with ``tok[1:]`` in lower case it
+        # ends as its lower-cased form does, and this skips most tokens without a copy)
+        if len(tok) < 6 or not tok.endswith(_TOPONYM_ENDINGS) or not tok[1:].islower():
+            continue
         low = tok.lower()
-        if (
-            len(tok) < 6
-            or not tok[1:].islower()
-            or not low.endswith(_TOPONYM_ENDINGS)
-            or low in common
-            or low in given
-            or low in lx.EPONYMS
-        ):
+        if low in common or low in given or low in lx.EPONYMS:
             continue
         if not any(low.endswith(e) and len(low) - len(e) >= 3 for e in _TOPONYM_ENDINGS):
             continue  # the ending after a stem of three letters or more ("Alport" is no town)
@@ -1107,6 +1104,9 @@ _MODEL_BEFORE_SERIAL: Final = re.compile(
 )
 #: A home-health visit frequency: "3wk2" (three a week for two weeks), "2w3", "1wk4".
 _VISIT_FREQUENCY: Final = re.compile(r"(?<![\w-])\d{1,2}wk?\d{1,2}(?![\w-])")
+#: Its gate, led by the "w" (a literal first character the engine skips ahead to, where a
+#: scan led by a digit class tries every position): a digit, "w", maybe "k", a digit.
+_VISIT_FREQUENCY_GATE: Final = re.compile(r"w(?<=\dw)k?\d")
 #: A federal form's number ("CMS-2744", "CMS-485", "SSA-827"): the same form for everyone.
 _FORM_AGENCIES: Final = frozenset(["CMS", "HCFA", "SSA", "OPM"])
 _AGENCY_FORM: Final = re.compile(r"(?<![\w-])(?:CMS|HCFA|SSA|OPM)-\d{2,5}[A-Z]?(?![\w-])")
@@ -2033,7 +2033,7 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
     if "SN" in text or "S/N" in text or "erial" in text or "ERIAL" in text:
         # "LEADS 5076-52 SN PJN7730041": a short model number right before its serial
         out.extend(m.span() for m in _MODEL_BEFORE_SERIAL.finditer(text))
-    if "w" in text:
+    if _VISIT_FREQUENCY_GATE.search(text):
         out.extend(m.span() for m in _VISIT_FREQUENCY.finditer(text))
     if "-" in text and not tokens.isdisjoint(_FORM_AGENCIES):
         out.extend(m.span() for m in _AGENCY_FORM.finditer(text))

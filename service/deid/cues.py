@@ -49,6 +49,7 @@ from service.deid.recognizers import (
     Recognizer,
     label_category,
     last_word,
+    name_kind,
 )
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
@@ -337,6 +338,24 @@ _INITIAL_WORD_CREDENTIAL: Final = re.compile(
 _THE_ORDINAL_OF_MONTH: Final = re.compile(
     rf"he(?<=[Tt]he)[ \t]+\d\d?(?:st|nd|rd|th)[ \t]+of[ \t]+{_MONTH}\b"
 )
+#: "second of February", "twenty third of may", "3rd of June": an ordinal day and its month
+#: without "the" (dictation drops it). "may" in lower case counts only at a clause's end ("of
+#: may." / "of may 2024"), not as the verb ("first of may include"); a possessive is no date
+#: ("a third of May's doses"). Led by "of" and the month (a literal scan), the day read back.
+_OF_MONTH: Final = re.compile(
+    rf"of[ \t]+(?:{_MONTH}|(?i:january|february|march|april|june|july|august|september|"
+    r"october|november|december)|may(?=[ \t]*(?:[.,;)]|$|\d)))\b(?!['\u2019])",
+    re.MULTILINE,
+)
+_ORDINAL_DAY_BEFORE: Final = re.compile(rf"(?<![\w-])(?i:{DAY_WORD}|\d\d?(?:st|nd|rd|th))[ \t]+$")
+#: "Spring 2021", "WINTER '19", "summer of 2019": a season dates an event to its quarter of a
+#: year (more than the year alone). A lower-case "fall" counts only with "of" ("a fall 2021"
+#: may be the event). Led by the blank and the year (a rare start), the season read back.
+_YEAR_AFTER_BLANK: Final = re.compile(r"[ \t](?:(?:19|20)\d\d|['\u2019]\d\d)(?![\w/.-])")
+_SEASON_BEFORE: Final = re.compile(
+    r"(?<![\w-])(?:[Ss]pring|SPRING|[Ss]ummer|SUMMER|Fall|FALL|[Aa]utumn|AUTUMN|[Ww]inter|"
+    r"WINTER|fall(?=[ \t]+of))(?:[ \t]+of)?$"
+)
 #: "On March the 3rd she fell": a month, "the" and a day (not "In May the 2nd dose").
 _THE_DAY_ORDINAL: Final = re.compile(r"the[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)\b")
 #: (led by "the", the month read back before it: a scan led by a literal is fast)
@@ -414,6 +433,44 @@ _TWO_DIGITS_BEFORE: Final = re.compile(r"(?<![\w.-])\d\d$")
 #: "Dr sandoval was great": a lower-case surname after the title in a note with capitals.
 _TITLE_LOWER: Final = re.compile(r"(?:Dr|DR|Doctor)\.?[ \t]+([a-z][a-z'\u2019-]{2,})\b")
 #: "told my sister bev": a relative, then a lower-case word that is not English.
+#: The kinds of a known family name (``name_kind``), also one that is a word ("Young").
+_FAMILY_KINDS: Final = frozenset(["last", "wordlast"])
+#: Relatives in French, Spanish and Portuguese: after the French possessive "son" they are the
+#: relation, not a lower-case name ("son fils Étienne").
+_FOREIGN_KIN: Final = frozenset(
+    [
+        "fils",
+        "fille",
+        "mari",
+        "femme",
+        "frère",
+        "frere",
+        "soeur",
+        "sœur",
+        "père",
+        "pere",
+        "mère",
+        "mere",
+        "petit-fils",
+        "petite-fille",
+        "neveu",
+        "nièce",
+        "niece",
+        "cousin",
+        "cousine",
+        "hijo",
+        "hija",
+        "esposo",
+        "esposa",
+        "filho",
+        "filha",
+        "marido",
+        "neto",
+        "neta",
+    ]
+)
+_KIN_NAME_PART: Final = r"[A-Z\u00c0-\u00de][a-z\u00df-\u024f'\u2019]+"
+_KIN_NAME_AFTER: Final = re.compile(rf"[ \t,]+({_KIN_NAME_PART}(?:-{_KIN_NAME_PART})?)")
 _LOWER_WORD_AFTER: Final = re.compile(r"[ \t]+([a-z][a-z'\u2019]{2,})\b(?![-/])")
 #: "end of addendum a k job number 4412": a transcriptionist's initials before the job number.
 _JOB_NUMBER: Final = re.compile(r"(?i:job)[ \t]+(?i:number|no\.?|#)")
@@ -1120,6 +1177,14 @@ def _framed(text: str) -> Iterator[Span]:
         for m in _THE_ORDINAL_OF_MONTH.finditer(text):
             if _starts_word(text, m.start() - 1):
                 yield Span("DATE", m.start() - 1, m.end(), 0.85, source)
+        for m in _OF_MONTH.finditer(text):
+            day = _ORDINAL_DAY_BEFORE.search(text, max(0, m.start() - 20), m.start())
+            if day is not None and _starts_word(text, m.start()):
+                yield Span("DATE", day.start(), m.end(), 0.8, source)
+    for m in _YEAR_AFTER_BLANK.finditer(text):
+        season = _SEASON_BEFORE.search(text, max(0, m.start() - 10), m.start())
+        if season is not None:
+            yield Span("DATE", season.start(), m.end(), 0.75, source)
     if "-" in text:
         for m in _DASH_MONTH.finditer(text):
             day = _DAY_BEFORE_DASH.search(text, max(0, m.start() - 3), m.start())
@@ -1150,7 +1215,11 @@ def _framed(text: str) -> Iterator[Span]:
     common = common_words()
     for m in _TITLE_LOWER.finditer(text):
         word = m.group(1)
-        if _starts_word(text, m.start()) and word not in common and word not in lx.STOP:
+        if not _starts_word(text, m.start()) or word in lx.STOP:
+            continue
+        # a family name that is also a word ("dr young", "doctor price") is still a name after
+        # the title; other words are not ("Dr said", "doctor visit")
+        if word not in common or name_kind(word.title()) in _FAMILY_KINDS:
             yield Span("NAME", *m.span(1), 0.7, source)
     if "-" in text:
         for m in _HYPHEN_LOWER.finditer(text):
@@ -1454,7 +1523,13 @@ class CueRecognizer(Recognizer):
                 continue
             # "told my sister bev": then a lower-case word that is not English
             after = _LOWER_WORD_AFTER.match(text, m.end())
-            if after and after.group(1) not in common and after.group(1) not in lx.STOP:
+            if after and after.group(1) in _FOREIGN_KIN:
+                # "son fils Étienne", "su hija Lupita": French "son" and a relative in French,
+                # Spanish or Portuguese; the name is the word after that relative
+                kin_name = _KIN_NAME_AFTER.match(text, after.end())
+                if kin_name and _not_stop(text, kin_name.span(1)):
+                    add(Span("NAME", *kin_name.span(1), 0.7, self.name))
+            elif after and after.group(1) not in common and after.group(1) not in lx.STOP:
                 add(Span("NAME", *after.span(1), 0.65, self.name))
             for follow in (_RELATIVE_THEN_NAME, _RELATIVE_APPOSITION):
                 name = follow.match(text, m.end())

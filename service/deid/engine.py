@@ -14,7 +14,15 @@ from service.deid.context import (
 )
 from service.deid.cues import CueRecognizer, lower_case_places, name_neighbours
 from service.deid.folding import fold_letters
-from service.deid.frames import handoff_names, signoff_names
+from service.deid.frames import (
+    handoff_names,
+    head_names,
+    initials_names,
+    nickname_names,
+    ocr_names,
+    signoff_names,
+    speaker_names,
+)
 from service.deid.generalise import (
     GENERAL,
     cap_tokens,
@@ -111,6 +119,11 @@ def _read(text: str, ctx: DeidContext) -> list[Span]:
     spans.extend(GENERAL.run(text, tokens))
     spans.extend(signoff_names(text))
     spans.extend(handoff_names(text))
+    spans.extend(head_names(text))
+    spans.extend(nickname_names(text))
+    spans.extend(speaker_names(text))
+    spans.extend(initials_names(text))
+    spans.extend(ocr_names(text))
     spans.extend(context_spans(text, ctx, reading.lower))
     spans.extend(lower_case_places(text, reading.lower))
     spans.extend(lower_case_spoken(text, reading.lower))

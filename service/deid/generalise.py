@@ -27,8 +27,8 @@ from typing import ClassVar, Final
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD, WEEKDAY
 from service.deid.gazetteer import places
-from service.deid.prefix_search import ascii_digits, trie_alternation, word_led
-from service.deid.recognizers import MONTH_LED, Recognizer
+from service.deid.prefix_search import any_of, ascii_digits, trie_alternation, word_led
+from service.deid.recognizers import MONTH_LED, Recognizer, name_kind
 from service.deid.spans import Span
 from service.deid.wordlist import common_words
 
@@ -1083,6 +1083,10 @@ _SPECIES: Final = frozenset(
         "jirovecii",
     ]
 )
+#: "Candida albicans", "Serratia marcescens": a species after a blank, the genus written out
+#: before it read back (a genus may be a given name).
+_GENUS_SPECIES: Final = re.compile(rf"[ \t](?:{any_of(sorted(_SPECIES))})\b")
+_GENUS_BEFORE: Final = re.compile(r"(?<![\w'\u2019-])[A-Z][a-z]{3,}$")
 #: A temperature's unit: "2-8 °C." is not an initial before the next sentence.
 _DEGREES: Final = re.compile(r"\u00b0[ \t]?[CFK]\b")
 #: Blood-bank shorthand in capitals, read as a run of names otherwise: "ABO/Rh: O POS",
@@ -1235,6 +1239,16 @@ def _person_cued(text: str, start: int, end: int) -> bool:
     )
 
 
+#: The labels of a clinical list written in capitals ("ALLERGIES: PCN, SULFA", "MEDS: ASA,
+#: PLAVIX", "DX: CHF, AFIB"): its items are drugs, allergens and diagnoses, never "SURNAME,
+#: GIVEN".
+_LIST_LABEL: Final = re.compile(
+    r"(?i)\b(?:allerg(?:y|ies)|meds|medications?|dx|diagnos[ie]s|problems?|problem[ \t]+list|"
+    r"pmh|psh|hx|history|orders?|labs|impression|assessment|procedures?|cultures?|"
+    r"immuni[sz]ations|vaccines?|nkda)[ \t]*:[ \t]*$"
+)
+
+
 def _label_before(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     # Speed: a label's colon is the last character before ``start`` other than blanks, and the
@@ -1310,6 +1324,12 @@ class GeneralRecognizer(Recognizer):
                     if len(first) == 2 and first[1] == "." and _SPECIES_AFTER.match(text, m.end()):
                         continue  # "MSSA, P. aeruginosa": an organism, not an initial
                     labelled = _label_before(text, m.start())
+                    if (
+                        labelled
+                        and caps
+                        and _LIST_LABEL.search(text, max(0, m.start() - 24), m.start())
+                    ):
+                        continue  # "ALLERGIES: PCN, SULFA": a clinical list, not SURNAME, GIVEN
                     initials = m.group("mid") is not None or "." in first
                     if labelled or (caps and (initials or cued)):
                         spans.append(Span("NAME", m.start(), m.end(), 0.85, "general-name"))
@@ -1857,6 +1877,26 @@ _EPONYM_BEFORE_NOUN: Final = re.compile(r"([A-Z][a-z]+)(?:['\u2019]s)?[ \t]+$")
 _TITLE_BEFORE: Final = re.compile(r"(?:Dr|Mr|Mrs|Ms|Miss)\.?[ \t]+$")
 
 
+#: The nouns after which one or two capitalised words name a disease, not a person ("Gilbert
+#: syndrome", "Bence Jones protein", "Lou Gehrig's disease"). Each is searched as a substring
+#: (most notes hold none); the word before is read back from it.
+_DISEASE_NOUNS: Final = (" syndrome", " disease", " protein", " Syndrome", " Disease")
+_EPONYM_PAIR_BEFORE: Final = re.compile(
+    r"(?<![\w'\u2019.-])((?:[A-Z][a-z]+[ \t])?([A-Z][a-z]+))(['\u2019]s)?$"
+)
+
+
+def _eponym_before_disease(text: str, at: int) -> list[tuple[int, int]]:
+    """The eponym (one or two words) just before the disease noun at ``at``, if any."""
+    m = _EPONYM_PAIR_BEFORE.search(text, max(0, at - 30), at)
+    if m is None or _TITLE_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+        return []  # "Mrs. Gilbert disease course": a titled name stays a name
+    # "Hope's disease has progressed": a given name's possessive is the patient's
+    if m.group(3) and name_kind(m.group(2)) in ("first", "amb") and m.group(1) == m.group(2):
+        return []
+    return [(m.start(), at)]
+
+
 def _instrument_nouns(text: str) -> list[tuple[int, int]]:
     """Where the nouns of ``_INSTRUMENT_NOUNS`` are in ``text``, in order: the matches of
     ``(?:[Ss]core|...|CLASSIFICATION)\\b``.
@@ -1982,6 +2022,12 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
         start = m.start() - 1
         if m.group(1) in _SPECIES and (start == 0 or not text[start - 1].isalnum()):
             out.append((start, m.end()))
+    # "Candida albicans", "Serratia marcescens": a genus written out before its species (a
+    # genus may be a given name); led by the species' first letter after a blank
+    for m in _GENUS_SPECIES.finditer(text):
+        genus = _GENUS_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        if genus is not None:
+            out.append((genus.start(), m.end()))
     if "\u00b0" in text:
         out.extend(m.span() for m in _DEGREES.finditer(text))
     if "/" in text and not tokens.isdisjoint(_TZ_REGIONS):
@@ -2028,6 +2074,11 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             text, max(0, start - 6), start
         ):
             out.append((start, noun_end))
+    for noun in _DISEASE_NOUNS:
+        at = text.find(noun)
+        while at >= 0:
+            out.extend(_eponym_before_disease(text, at))
+            at = text.find(noun, at + 1)
     if "POS" in tokens or "NEG" in tokens or "RBC" in tokens or "DAT" in tokens:
         out.extend(m.span() for m in _BLOOD_BANK.finditer(text))
     if "SN" in text or "S/N" in text or "erial" in text or "ERIAL" in text:

@@ -151,6 +151,44 @@ _HOLIDAY_CUES: Final = (
 #: test per cue: English notes have none of them).
 _ANY_HOLIDAY_CUE: Final = re.compile(any_of(_HOLIDAY_CUES))
 _ANY_FUNCTION_WORD: Final = re.compile(any_of(_FUNCTION_WORDS))
+#: The month names of ``_MONTHS`` as plain substrings of the lower-cased note (the gate of a
+#: day-month-year outside a note in the language; "mars" and "mai" only with a blank after).
+_MONTH_STEMS: Final = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "setiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "janvier",
+    "vrier",
+    "mars ",
+    "avril",
+    "mai ",
+    "juin",
+    "juillet",
+    "août",
+    "aout",
+    "cembre",
+    "janeiro",
+    "fevereiro",
+    "março",
+    "marco ",
+    "maio",
+    "junho",
+    "julho",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+)
 _AGE_CUES: Final = ("a\u00f1os", "anos", " ans")
 _AGE_WORD_CUES: Final = ("noventa", "quatre-vingt", "nonante", "Noventa", "Quatre-vingt")
 _STREET_CUES: Final = (
@@ -209,6 +247,13 @@ class OtherLanguageRecognizer(Recognizer):
                     Span("ADDRESS", *m.span(), 0.9, self.name)
                     for m in _NUMBER_FIRST_STREET.finditer(text)
                 )
+        elif any(stem in lowered for stem in _MONTH_STEMS):
+            # "Fecha: 15 de marzo de 2024", "vue le 3 avril 2024": a day, a month of these
+            # languages and a four-digit year is a date even in a line of English or a short
+            # field without the function words that mark a note in the language
+            for m in _DAY_MONTH.finditer(text):
+                if m.group()[-1:].isdigit():
+                    spans.append(Span("DATE", *m.span(), 0.8, self.name))
         if _ANY_HOLIDAY_CUE.search(text):
             spans.extend(Span("DATE", *m.span(), 0.8, self.name) for m in _HOLIDAYS.finditer(text))
         if any(cue in text for cue in _AGE_CUES):

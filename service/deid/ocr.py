@@ -62,6 +62,12 @@ _GROUP: Final = re.compile(r"(?<![0-9OolI])(?=[OolI]*[0-9])[0-9OolI]{3,}(?![0-9O
 _UNIT_SLASH: Final = re.compile(r"/[A-Za-z]")
 
 
+#: A date's shape once read: month, day and a two- or four-digit year, "/" or "-" between.
+_DATE_SHAPE: Final = re.compile(
+    r"(?:0?[1-9]|1[0-2])([/-])(?:0?[1-9]|[12]\d|3[01])\1(?:\d\d|(?:19|20)\d\d)"
+)
+
+
 def _read_group(m: re.Match[str]) -> str:
     return m.group().translate(_LOOKALIKE)
 
@@ -86,7 +92,11 @@ def read_digits(text: str) -> str:
             c.translate(_LOOKALIKE) if c in "OolI" and token[i + 1 : i + 2].isdigit() else c
             for i, c in enumerate(token)
         )
-        if not _UNIT_SLASH.match(text, m.end()):
+        if ("/" in token or "-" in token) and _DATE_SHAPE.fullmatch(token.translate(_LOOKALIKE)):
+            # "1l/O4/2O23": a whole date's shape, read whole (the "l" of "1l" is before a
+            # separator, not a digit)
+            fixed = token.translate(_LOOKALIKE)
+        elif not _UNIT_SLASH.match(text, m.end()):
             # "Zip: 2409l", "(54O)", "555-Ol3l": a group of three or more that is digits but
             # for look-alikes is read whole, its last letter too ("10l/min" keeps its litres)
             fixed = _GROUP.sub(_read_group, fixed)

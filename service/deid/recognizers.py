@@ -735,7 +735,9 @@ class DateRecognizer(PatternRecognizer):
 
 _AGE_UNIT_AFTER: Final = re.compile(
     # "94 YEAR OLD" in an all-capitals report: the unit words in any case
-    r"\s*-?\s*(?:y/o|y\.o\.|(?i:yo[mf]?)\b|(?i:yrs?|years?)\b|-?(?i:year)|(?i:yr)\b|Y\b|[MF]\b|y\b)"
+    # ("91yF", "93YM": a census line's year and sex run together, no "o")
+    r"\s*-?\s*(?:y/o|y\.o\.|(?i:yo[mf]?)\b|(?i:yrs?|years?)\b|-?(?i:year)|(?i:yr)\b|[yY][MF]\b|Y\b|"
+    r"[MF]\b|y\b)"
 )
 _AGE_WORD_BEFORE: Final = frozenset(
     ["age", "aged", "is", "at", "turned", "turns", "turning", "reached", "almost", "nearly", "be"]
@@ -2733,6 +2735,12 @@ _NAME_CONTEXT_PAIRS: Final = frozenset(
         "social worker",
         "case worker",
         "seen with",
+        # a consent's witness and a language's go-between ("witnessed by Harmony Little",
+        # "translated by Ngozi"): a fall witnessed by staff or EMS names a service, a stop word
+        "witnessed by",
+        "translated by",
+        "interpreted by",
+        "verified by",
     }
 )
 #: Roles that, written with a capital at the head of a sentence, name the person after them

@@ -1611,7 +1611,7 @@ _DIGIT_GROUPS_AFTER: Final = re.compile(
     r"(?:[ ]\d{2,6}(?![\w/:-]|[.,]\d)"
     # a count of something ("12 pages", "45 minutes", "30 day supply", "2 visits"): a group
     # before a lower-case word counts only when the word is a small function word
-    r"(?![ \t]+(?!(?:on|in|at|for|is|was|and|or|to|from|with|by|of|the|a|an)\b)[a-z])"
+    r"(?![ \t]+(?!(?:on|in|at|for|is|was|and|or|to|from|with|by|of|the|a|an|as)\b)[a-z])"
     r"(?![ \t]+(?:AM|PM|Y|YO|YRS?|MG|ML)\b))+"
 )
 _ONE_GROUP_AFTER: Final = re.compile(r" \d{2,6}(?![\w/:.,-])")

@@ -2079,6 +2079,10 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
         while at >= 0:
             out.extend(_eponym_before_disease(text, at))
             at = text.find(noun, at + 1)
+    out.extend(_place_named_terms(text))
+    if tokens.intersection(_DEVICE_MAKERS):
+        # "Edwards SAPIEN", "Abbott MitraClip", "Boston Scientific": a device and its maker
+        out.extend(m.span() for m in _MAKER_PRODUCT.finditer(text))
     if "POS" in tokens or "NEG" in tokens or "RBC" in tokens or "DAT" in tokens:
         out.extend(m.span() for m in _BLOOD_BANK.finditer(text))
     if "SN" in text or "S/N" in text or "erial" in text or "ERIAL" in text:
@@ -2095,6 +2099,101 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
         out.extend(m.span() for m in _ISBT_PRODUCT.finditer(text))
     return out
 
+
+#: Nouns of clinical rules, models and diseases that are named after a place: "Seattle Heart
+#: Failure Model", "San Francisco syncope rule", "Framingham risk", "Coxsackie virus".
+#: (each as its second letter on, with the letters its first one may be: see
+#: ``_instrument_nouns``)
+_PLACE_TERM_NOUNS: Final = (
+    ("ule", "Rr"),
+    ("ules", "Rr"),
+    ("odel", "Mm"),
+    ("isk", "Rr"),
+    ("irus", "Vv"),
+    ("ever", "Ff"),
+    ("riteria", "Cc"),
+    ("core", "Ss"),
+    ("cale", "Ss"),
+    ("lassification", "Cc"),
+    ("efinition", "Dd"),
+)
+
+
+def _place_term_nouns(text: str) -> list[tuple[int, int]]:
+    """Where the nouns of ``_PLACE_TERM_NOUNS`` stand as words after a blank, in order.
+
+    Speed: one substring search per noun in place of a regex led by eleven letter classes."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for tail, leads in _PLACE_TERM_NOUNS:
+        at = text.find(tail, 2)
+        while at >= 0:
+            end = at + len(tail)
+            if (
+                text[at - 1] in leads
+                and text[at - 2] in " \t"
+                and (end == n or not (text[end].isalnum() or text[end] == "_"))
+            ):
+                out.append((at - 1, end))
+            at = text.find(tail, at + 1)
+    out.sort()
+    return out
+
+
+#: (nouns that a lower-case word may part from the place: "Ottawa ankle rules")
+_PLACE_TERM_GAPPED: Final = frozenset(["rule", "rules", "criteria", "score", "scale"])
+_CAP_WORD_START: Final = re.compile(r"(?<![\w'\u2019.-])[A-Z][a-z]+")
+#: From a capitalised word to the noun: the place (one or two words), then up to three more
+#: capitalised words ("Heart Failure") or, before the gapped nouns, one or two lower-case ones.
+_PLACE_TERM_HEAD: Final = re.compile(
+    r"([A-Z][a-z]+)(?:[ \t]([A-Z][a-z]+))?(?P<gap>(?:[ \t][A-Z][a-z]+){0,3}|"
+    r"(?P<low>(?:[ \t][a-z][a-z-]+){1,2}))[ \t]+"
+)
+
+
+def _place_named_terms(text: str) -> list[tuple[int, int]]:
+    """ "Seattle Heart Failure Model", "San Francisco syncope rule", "Framingham risk 12%",
+    "Coxsackie virus": a listed place's name before the noun of a clinical rule, model or
+    disease names the instrument or the germ, not where anyone lives."""
+    out: list[tuple[int, int]] = []
+    gaz: dict[str, bool] | None = None
+    for ns, noun_end in _place_term_nouns(text):
+        lo = max(0, ns - 48)
+        line = text.rfind("\n", lo, ns)
+        lo = line + 1 if line >= 0 else lo
+        for word in _CAP_WORD_START.finditer(text, lo, ns):
+            head = _PLACE_TERM_HEAD.fullmatch(text, word.start(), ns)
+            if head is None:
+                continue
+            if head.group("low") and text[ns:noun_end].lower() not in _PLACE_TERM_GAPPED:
+                continue
+            if gaz is None:
+                gaz = places()
+            first, second = head.group(1), head.group(2)
+            if not (
+                (second and f"{first} {second}" in gaz)
+                or (first in gaz and first.lower() not in lx.STOP)
+            ):
+                continue
+            if _TITLE_BEFORE.search(text, max(0, word.start() - 6), word.start()):
+                continue  # "Dr. Warren risk assessment": a person
+            out.append((word.start(), noun_end))
+            break
+    return out
+
+
+#: Device makers whose names are also surnames or towns.
+_DEVICE_MAKERS: Final = frozenset(
+    ["Abbott", "Edwards", "Boston", "Stryker", "Zimmer", "Baxter", "Cook", "Gore", "Philips"]
+)
+#: A maker, then its product: a capitals brand of five letters or more ("SAPIEN", not "NICU"),
+#: an inner capital ("MitraClip") and the word that may go on with it ("FreeStyle Libre"), or
+#: the maker's own second word ("Boston Scientific").
+_MAKER_PRODUCT: Final = re.compile(
+    r"(?<![\w-])(?:Boston[ \t]+Scientific\b|"
+    r"(?:Abbott|Edwards|Stryker|Zimmer|Baxter|Cook|Gore|Philips)[ \t]+"
+    r"(?:[A-Z]{5,}\b|[A-Z][a-z]+[A-Z][A-Za-z]*\b)(?:[ \t][A-Z][a-z]+\b)?)"
+)
 
 _WORD_BEFORE_CODE: Final = re.compile(r"([A-Za-z]{3,})[ \t]+$")
 

@@ -1327,7 +1327,10 @@ for _category, _phrases in (
     (
         "LICENSE",
         "license|licence|lic|dl|npi|dea|upin|driver's license|drivers license|certificate|"
-        "cert|registration|permit|board certification|license number|cdl|commercial license",
+        "cert|registration|permit|board certification|license number|cdl|commercial license|"
+        # a pet's licence: the tag on its collar and the certificate of its rabies shot
+        "rabies tag|dog tag|pet tag|license tag|licence tag|dog license|pet license|"
+        "dog licence|pet licence|rabies certificate|rabies cert",
     ),
     ("VEHICLE", "plate|license plate|lic plate|tag|vin|vehicle|vehicle id"),
     (
@@ -1401,6 +1404,32 @@ _CONNECTORS: Final = frozenset(
 _VALUE_TOKEN: Final = re.compile(r"[0-9][A-Za-z0-9]*(?:[-./][A-Za-z0-9]+)*")
 _PLATE_TAIL: Final = re.compile(r"[ -]([A-Z0-9]{2,5})(?![\w-])")
 _PLATE_LOWER_TAIL: Final = re.compile(r" ([a-z]{2,4})(?![\w-])")
+#: Code systems whose long numeric codes name a concept, not a person.
+_CODE_SYSTEM_WORDS: Final = frozenset(
+    ["snomed", "sct", "rxnorm", "rxcui", "cui", "umls", "loinc", "ndc", "unii", "cvx", "mesh"]
+)
+
+
+def _code_system_before(text: str, start: int) -> bool:
+    """Whether a code system's name ("SNOMED", "SNOMED CT", "RxCUI") is the word before."""
+    word = _word_before(text, start)
+    if word == "ct":
+        # "SNOMED CT 44054006" (a lone "CT" is a scan: "CT 4471982" may be its accession)
+        return text[max(0, start - 12) : start].lower().rstrip(" \t:-#").endswith("snomed ct")
+    return word in _CODE_SYSTEM_WORDS
+
+
+#: "WC/" before "2291/24": two to four capitals and a slash, a word of their own.
+_SLASH_PREFIX: Final = re.compile(r"(?<![\w/])[A-Z]{2,4}/$")
+#: A British registration plate from its first letter: "LB07 SEO".
+_UK_PLATE: Final = re.compile(r"[A-Z]{2}\d\d[ \t]?[A-Z]{3}(?![\w-])")
+_REG_CUE: Final = re.compile(r"(?i)\b(?:reg|registration|car|vehicle|plate|van)\b")
+#: The kinds of professional licence that boards write before the number (not "MD", "PA",
+#: "PT", "DO", "DC", "OD": ordinary words, orders or eyes as well).
+_LICENCE_KIND_BEFORE: Final = re.compile(
+    r"(?<![\w-])(?:PSY|LMFT|LCSW|LPC|LMHC|LPCC|MFT|RPH|RPh|LPN|LVN|APRN|CRNA|CNM|OTR|DPM|DDS|DMD|"
+    r"RN|NP|PharmD|LICSW|LCPC|BCBA)[ \t]*[#:.-]?[ \t]*$"
+)
 _MBI: Final = re.compile(
     r"[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?"
     r"[AC-HJKMNP-RT-Y]{2}\d\d"
@@ -1511,6 +1540,12 @@ class IdentifierRecognizer(Recognizer):
                 or (text[start - 1] == "-" and start > 1 and text[start - 2].isalnum())
                 # "LCS.0033781", "RN.448213": a letter prefix joined by a dot
                 or (text[start - 1] == "." and start > 1 and text[start - 2].isupper())
+                # "WC/2291/24", "AB/88123": a file's letter prefix joined by a slash (two
+                # capitals or more, a word of its own: "w/2", "HR/80" in "BP/HR/80" stay)
+                or (
+                    text[start - 1] == "/"
+                    and _SLASH_PREFIX.search(text, max(0, start - 6), start) is not None
+                )
             ):
                 start -= 1
             if end < n and text[end].isalpha():
@@ -1542,6 +1577,25 @@ class IdentifierRecognizer(Recognizer):
         ):
             return None  # "2024-05-01T10", "pump 8x/24h": a time stamp, a frequency
         label = self._label(text, start) if near is None or near(start) else None
+        if (
+            label is None
+            and len(value) == 4
+            and (plate := _UK_PLATE.match(text, start))
+            and _REG_CUE.search(text, max(0, start - 24), start)
+        ):
+            # "Car reg: LB07 SEO": a British registration (two letters, two digits, three
+            # letters) after a registration or vehicle word; the letters alone are no code
+            return Span("VEHICLE", start, plate.end(), 0.8, "labeled-id")
+        if (
+            label is None
+            and value.isdigit()
+            and 5 <= len(value) <= 8
+            and not _UNIT_AFTER.match(text, end)
+            and _LICENCE_KIND_BEFORE.search(text, max(0, start - 6), start)
+        ):
+            # "PSY 22814", "LMFT 104437": a state board's licence number led by the licence's
+            # kind, as boards print them (5+ digits: "RN 0800" is a time, "RN 2019" a year)
+            return Span("LICENSE", start, end, 0.8, "labeled-id")
         if label == "VEHICLE" and len(value) <= 4:
             # plates are often written in two groups: "4RW 771"
             tail = _PLATE_TAIL.match(text, end)
@@ -1575,6 +1629,8 @@ class IdentifierRecognizer(Recognizer):
                 len(value) >= 7
                 and not _UNIT_AFTER.match(text, end)
                 and text[end : end + 1] not in (".", ",")
+                # "SNOMED 44054006", "RxCUI 1049630": a concept's code, the same in every note
+                and not _code_system_before(text, start)
             ):
                 return Span("ID", start, end, 0.35, "generic-id")
             return None
@@ -1707,6 +1763,11 @@ _UNIT: Final = (
     r"\.?\s*#?\s*[A-Za-z0-9-]{1,6}|,?[ \t]*\d{1,2}(?:st|nd|rd|th)[ \t]+(?i:floor|fl)\b\.?)"
 )
 _NAME_WORD: Final = r"(?:[A-Z][A-Za-z'\u2019.-]*|\d{1,3}(?:st|nd|rd|th))"
+#: Street types that only count after a house number ("14 Larkspur Close", "4b Kensington
+#: Gardens": British and Commonwealth forms): alone they are ordinary words or a park's name.
+_NUMBERED_SUFFIX_TREE: Final = trie_alternation(
+    _SUFFIX + "|Close|Gardens|Rise|Vale|Hill", ignore_case=True, word_end=True
+)
 
 
 def _extend_left(
@@ -1749,11 +1810,12 @@ class AddressRecognizer(PatternRecognizer):
         _p(
             # not after ":" ("11:52 Called Dr. X" is a time, not "52 Called Dr")
             # the number and its street on one line ("# 512-38-4471\nDear Dr." is no address)
-            _lead("0-9", r"\w:") + r"\d{0,5}[A-Za-z]?(?:-\d{1,4})?[ \t]+(?:(?:N|S|E|W|NE|NW|SE|SW|"
-            r"North|South|East|West|NORTH|SOUTH|EAST|WEST)\.?\s+)?"
+            # "15-B Larkspur Close": a unit letter joined to the number by a hyphen
+            _lead("0-9", r"\w:") + r"\d{0,5}[A-Za-z]?(?:-(?:\d{1,4}|[A-Za-z](?![A-Za-z])))?[ \t]+"
+            r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|NORTH|SOUTH|EAST|WEST)\.?\s+)?"
             # Speed: the street types as a prefix tree (tried after every capitalised word that
             # follows a number; under (?i) the engine cannot skip a branch by its first letter)
-            rf"(?:{_NAME_WORD}\s+){{1,4}}(?=[A-Z])(?i:{_SUFFIX_TREE})\b\.?"
+            rf"(?:{_NAME_WORD}\s+){{1,4}}(?=[A-Z])(?i:{_NUMBERED_SUFFIX_TREE})\b\.?"
             rf"(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?",
             0.9,
         ),
@@ -1777,6 +1839,13 @@ class AddressRecognizer(PatternRecognizer):
                 "Callejon",
             ),
         ),
+        # "N6542 Sunset Rd": a Wisconsin-style rural grid number (a compass letter glued to it)
+        # before a named road (the numbered county and state roads are read in cues)
+        _p(
+            r"[NSEW](?<![\w-][NSEW])\d{3,5}[ \t]+"
+            rf"(?:{_NAME_WORD}\s+){{1,4}}(?=[A-Z])(?i:{_SUFFIX_TREE})\b\.?{_UNIT}?",
+            0.9,
+        ),
         _p(
             # "P0 Box": an OCR'd letter O read as a zero
             r"[Pp](?:\.?\s?[Oo0]\.?\s*[Bb][Oo][Xx]|ost\s+[Oo]ffice\s+[Bb]ox)\s+\d{1,6}\b",
@@ -1786,14 +1855,17 @@ class AddressRecognizer(PatternRecognizer):
         ),
         # rural-route and highway-contract boxes: "RR 2 Box 145", "HC 64 Box 12"
         _p(
-            r"\b(?:RR|R\.R\.|[Rr]ural[ \t]+[Rr]oute|HC|Star[ \t]+[Rr]oute)[ \t]*\d{1,3},?[ \t]+"
-            r"[Bb]ox[ \t]+\d{1,6}\b",
+            # ("Rt 2 Box 118A": the route abbreviated, a letter after the box number)
+            r"\b(?:RR|R\.R\.|[Rr]ural[ \t]+[Rr]oute|HC|Star[ \t]+[Rr]oute|Rte?\.?)[ \t]*\d{1,3},?"
+            r"[ \t]+[Bb]ox[ \t]+\d{1,6}[A-Z]?\b",
             0.9,
             hints=("Box", "box"),
             low_hints=True,
         ),
         _p(
-            r"(?:Route|Rte|Highway|Hwy|Interstate|County Road|State Route)[-\s]?\d{1,4}\b",
+            # "Rte 9W": a letter after the route number names a branch of the road
+            r"(?:Route|Rte|Highway|Hwy|Interstate|County Road|State Route)[-\s]?\d{1,4}"
+            r"(?:[NSEWAB]\b|\b)",
             0.6,
             hints=("Route", "Rte", "Highway", "Hwy", "Interstate", "County Road"),
         ),
@@ -1839,7 +1911,14 @@ class AddressRecognizer(PatternRecognizer):
                     and _BUS_NEAR.search(text, max(0, start - 24), min(len(text), end + 24))
                 ):
                     continue  # "driver (Route 14, bus #2271)": a bus route, not a road
+                if pattern.score == 0.6:
+                    house = _HOUSE_NUMBER_BEFORE_ROUTE.search(text, max(0, start - 8), start)
+                    if house:
+                        start = house.start()
+                        way = _DIRECTION_AFTER_ROUTE.match(text, end)
+                        end = way.end() if way else end
                 spans.append(Span(self.category, start, end, pattern.score, self.name))
+        spans.extend(_unsuffixed_streets(text))
         for m in _STREET_CUED.finditer(text):
             words = m.group(1).split()
             if words[0].lower() in lx.STOP or words[0].lower().rstrip(".") in _CALENDAR_WORDS:
@@ -1857,6 +1936,82 @@ class AddressRecognizer(PatternRecognizer):
             if _specific(words) and not MONTH_RE.match(words[0]):
                 spans.append(Span(self.category, m.start(1), m.end(1), 0.6, self.name))
         return spans
+
+
+#: "2200 Hwy 61 North": a house number before a route found, a direction after it.
+_HOUSE_NUMBER_BEFORE_ROUTE: Final = re.compile(r"(?<![\w:./-])\d{2,5}[ \t]+$")
+_DIRECTION_AFTER_ROUTE: Final = re.compile(r"[ \t]+(?:North|South|East|West|[NSEW]\b)")
+
+#: "501 S. Broadway", "1401 SOUTH MAIN": a house number, a compass direction and a street
+#: written without its type. The number has three digits or more: a ward or tower is named
+#: with one or two ("4 East", "6 North Medicine").
+_COMPASS_STREET: Final = re.compile(
+    _lead("0-9", r"\w:./-")
+    + r"\d{2,4}[A-Za-z]?[ \t]+(?:N|S|E|W|North|South|East|West|NORTH|SOUTH|EAST|WEST)\.?[ \t]+"
+    r"([A-Z][a-z'\u2019]+|[A-Z]{3,}|\d{1,3}(?:st|nd|rd|th))(?![\w'\u2019-])"
+)
+#: "lives at 44 Mulberry", "Address: 55 Kettle Creek", "Home address: 5 Hillcrest": after a
+#: cue that announces a home, a house number and one to three capitalised words are its street
+#: even without a street type (the cue, not the words, says so).
+_HOUSE_NUMBER_WORDS: Final = re.compile(
+    # led by the number (a fast scan); the cue is read behind it
+    _lead("0-9", r"\w:./-")
+    + r"\d{0,4}[A-Za-z]?[ \t]+([A-Z][a-z'\u2019]+(?:[ \t]+[A-Z][a-z'\u2019]+){0,2})"
+    r"(?![\w'\u2019-])"
+)
+_ADDRESS_CUE_BEFORE: Final = re.compile(
+    r"(?:(?<![\w-])(?:[Aa]ddr(?:ess)?\.?|[Rr]esiden(?:ce|t))[ \t]*:?|"
+    r"(?<![\w-])(?:[Ll]iv(?:es|ing)(?:[ \t]+[a-z0-9]+){0,4}?|"
+    r"(?:[Rr]esid(?:es|ing)|[Ss]taying)(?:[ \t]+[a-z]+){0,4}?)[ \t]+at)[ \t]*$"
+)
+#: Words that after a house number make it no home: a ward ("lives at 4 West"), a count.
+_NOT_STREET_WORDS: Final = frozenset(
+    ["north", "south", "east", "west", "tower", "wing", "floor", "story", "stories", "units"]
+)
+_TRAILER_PARK: Final = re.compile(
+    r"([A-Z][a-z'\u2019]+)(?:[ \t]+[A-Z][a-z'\u2019]+){0,2}[ \t]+"
+    r"(?:Mobile[ \t]+Home|Trailer|RV)[ \t]+(?:Park|Court)\b"
+)
+#: "the 1400 block of Jefferson": a block (a number in hundreds) of a street named by its name.
+_BLOCK_OF: Final = re.compile(
+    r"\d{0,2}[1-9]00[ \t]+block[ \t]+of[ \t]+(?:(?:N|S|E|W)\.?[ \t]+)?"
+    r"(?:[A-Z][a-z'\u2019]+|[A-Z]{3,}|\d{1,3}(?:st|nd|rd|th))(?![\w'\u2019-])"
+)
+
+
+def _unsuffixed_streets(text: str) -> list[Span]:
+    """Street addresses written without a street type, known by their form or their cue."""
+    out: list[Span] = []
+    for m in _COMPASS_STREET.finditer(text):
+        word = m.group(1).lower()
+        if word in lx.STOP or word in _CALENDAR_WORDS or word in _NOT_STREET_WORDS:
+            continue
+        out.append(Span("ADDRESS", m.start(), m.end(), 0.7, "address"))
+    # Speed: each scan only where its literal words are in the note
+    if "ddr" in text or "esid" in text or "at " in text:
+        for m in _HOUSE_NUMBER_WORDS.finditer(text):
+            line = text.rfind("\n", 0, m.start()) + 1
+            if not _ADDRESS_CUE_BEFORE.search(text, max(line, m.start() - 48), m.start()):
+                continue
+            words = m.group(1).split()
+            if any(
+                w.lower() in lx.STOP
+                or w.lower() in _CALENDAR_WORDS
+                or w.lower() in _NOT_STREET_WORDS
+                for w in words
+            ):
+                continue
+            out.append(Span("ADDRESS", m.start(), m.end(), 0.7, "address"))
+    if "Park" in text or "Court" in text:
+        # "Shady Acres Mobile Home Park": a trailer park is a home's address, whatever its name
+        out.extend(
+            Span("ADDRESS", *m.span(), 0.7, "address")
+            for m in _TRAILER_PARK.finditer(text)
+            if m.group(1).lower() not in lx.STOP
+        )
+    if "block of" in text:
+        out.extend(Span("ADDRESS", *m.span(), 0.7, "address") for m in _BLOCK_OF.finditer(text))
+    return out
 
 
 _BUS_NEAR: Final = re.compile(r"(?i)\b(?:bus|buses|transit)\b")
@@ -1907,7 +2062,9 @@ _FACILITY: Final = (
     r"Family Medicine|Pharmacy|Urgent Care|Surgery Center|Surgical Center|Cancer Center|"
     r"Institute|University|College|School|Academy|Church|Correctional Facility|Prison|Jail|"
     r"Shelter|Village|Estates|Gardens|Towers|Apartments|Residence|Associates|Pediatrics|"
-    r"Medicine|Mission|Partners|Physicians|Specialists"
+    r"Medicine|Mission|Partners|Physicians|Specialists|"
+    # a town's school and its emergency services: "Ophir Elementary", "Ophir Rescue Squad"
+    r"Elementary|Fire Department|Fire Dept|Volunteer Fire|Rescue Squad|Police Department"
 )
 _GENERIC_PLACE_WORDS: Final = frozenset(
     [
@@ -2145,7 +2302,12 @@ _MOVE_CONTEXT: Final = re.compile(
         "comes from|born|raised|grew up|travel|traveled|travelled|traveling|trip|vacation|"
         "visiting|visited|flew|drove|transferred|transfer|returned|home|stationed|works|worked|"
         "Lives|Resides|Moved|Born|Originally|Transferred|Returned|headed|heading|staying|"
-        "commutes|winters|came from|hails from|Native of"
+        "commutes|winters|came from|hails from|Native of|"
+        # a terse note opens its sentence with the verb: "Drove from Oakvale this AM." (not
+        # "Works": "Works night shift at Mabuhay Seafood" names an employer, kept)
+        "Living|Residing|Relocated|Raised|Grew up|Travelled|Traveled|Traveling|Visiting|"
+        "Flew|Drove|Stationed|Headed|Heading|Staying|Commutes|Winters|"
+        "Came from|Hails from"
     )
     # a head that ends in its own preposition ("is from X", "a native of X") needs no other
     + r"(?:(?<=from)|(?<=of)|(?:\s+[\w'\u2019]+){0,4}?"
@@ -2212,6 +2374,22 @@ _MOVE_WORDS: Final = (
     "came from",
     "hails",
     "Native of",
+    "Relocated",
+    "Raised",
+    "Grew up",
+    "Travel",
+    "Visit",
+    "Flew",
+    "Drove",
+    "Stationed",
+    "Head",
+    "Staying",
+    "Commutes",
+    "Winters",
+    "Came from",
+    "Hails",
+    "Living",
+    "Residing",
 )
 
 
@@ -2282,6 +2460,72 @@ _DIVISION_WORDS: Final = (
 _DIVISIONS: Final = frozenset(_DIVISION_WORDS)
 
 
+#: "the town of Tennville", "a village of Ophir": the kind of place said before its name.
+_TOWN_OF: Final = re.compile(
+    r"(?<![\w-])(?:town|village|hamlet|township|borough|TOWN|VILLAGE)[ \t]+(?:of|OF)[ \t]+"
+    r"([A-Z][A-Za-z'\u2019-]+(?:[ \t][A-Z][A-Za-z'\u2019-]+)?)"
+)
+#: "10 mi N of Pine Hollow", "20 miles south of Alamogordo", "5 km outside Ophir": a distance
+#: from a place (miles, not hours: "2 hours from Zosyn" is a time since a drug).
+_DISTANCE_FROM: Final = re.compile(
+    r"\d(?<![\w.]\d)\d{0,2}(?:\.\d)?[ \t]*(?:miles?|mi|km|kilometers?|kilometres?)\.?[ \t]+"
+    r"(?:(?:north|south|east|west|northeast|northwest|southeast|southwest|N|S|E|W|NE|NW|SE|SW)"
+    r"\.?[ \t]+of|from|outside(?:[ \t]+of)?|past|away[ \t]+from)[ \t]+"
+    r"([A-Z][A-Za-z'\u2019-]+(?:[ \t][A-Z][A-Za-z'\u2019-]+)?)"
+)
+#: "a lifelong Ophir resident", "longtime Marengo residents": a town named by the people who
+#: live there (the qualifier rules out "Surgery resident", a physician in training).
+_QUALIFIED_RESIDENT: Final = re.compile(
+    r"(?i:lifelong|life-long|longtime|long-time|year-round|local|former)[ \t]+"
+    r"([A-Z][a-z'\u2019-]+(?:[ \t][A-Z][a-z'\u2019-]+)?)[ \t]+$"
+)
+#: (the noun found first, the qualifier and the town read back from it: a regex led by a
+#: case-blind word would be tried at every position)
+_RESIDENT_WORD: Final = re.compile(r"(?:[Rr]esident|RESIDENT)[Ss]?\b")
+
+
+def _qualified_residents(text: str) -> Iterator[re.Match[str]]:
+    for noun in _RESIDENT_WORD.finditer(text):
+        m = _QUALIFIED_RESIDENT.search(text, max(0, noun.start() - 48), noun.start())
+        if m is not None:
+            yield m
+
+
+def _cued_towns(text: str) -> list[Span]:
+    """Towns known only by the words around them (none of them in a list of places)."""
+    out: list[Span] = []
+    # Speed: each scan only where its literal is in the note
+    scans: list[Iterable[re.Match[str]]] = []
+    if (
+        "own of" in text
+        or "illage of" in text
+        or "amlet of" in text
+        or "ship of" in text
+        or "ough of" in text
+        or "TOWN OF" in text
+        or "VILLAGE OF" in text
+    ):
+        scans.append(_TOWN_OF.finditer(text))
+    if " mi" in text or "mile" in text or "km" in text or "kilom" in text:
+        scans.append(_DISTANCE_FROM.finditer(text))
+    if "esident" in text or "ESIDENT" in text:
+        scans.append(_qualified_residents(text))
+    for matches in scans:
+        for m in matches:
+            words = m.group(1).split()
+            # the place's words up to the first ordinary word ("Ophir Hospital": "Ophir")
+            kept: list[str] = []
+            for w in words:
+                low = w.lower()
+                if low in lx.STOP or low in lx.STATE_WORDS or low in _GENERIC_PLACE_WORDS:
+                    break
+                kept.append(w)
+            if kept and _specific(kept):
+                start = m.start(1)
+                out.append(Span("LOCATION", start, start + len(" ".join(kept)), 0.7, "location"))
+    return out
+
+
 class LocationRecognizer(Recognizer):
     """Cities, counties, facilities ("X County", "Springfield, IL", "lives in X", "X Hospital")."""
 
@@ -2347,6 +2591,7 @@ class LocationRecognizer(Recognizer):
                 spans.append(Span("LOCATION", start, end, 0.6, self.name))
         # Speed: the pattern's own literal heads as the gate (two long needles are cheaper to
         # look for than " of ", which nearly every note holds)
+        spans.extend(_cued_towns(text))
         county_of = "County of " in text or "Parish of " in text
         for m in self._COUNTY_OF.finditer(text) if county_of else ():
             spans.append(Span("LOCATION", m.start(), m.end(), 0.8, self.name))

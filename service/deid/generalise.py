@@ -27,6 +27,13 @@ from typing import ClassVar, Final
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD, WEEKDAY
 from service.deid.gazetteer import places
+from service.deid.keeps import (
+    billing_codes,
+    eponym_devices,
+    limb_grades,
+    oxygen_settings,
+    subtest_scores,
+)
 from service.deid.prefix_search import any_of, ascii_digits, trie_alternation, word_led
 from service.deid.recognizers import MONTH_LED, Recognizer, name_kind
 from service.deid.spans import Span
@@ -2097,6 +2104,16 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
     if "ISBT" in text or "RODUCT" in text or "roduct" in text:
         # a transfusion log's product column (gated on the words that name it)
         out.extend(m.span() for m in _ISBT_PRODUCT.finditer(text))
+    # keep-18 forms (see service.deid.keeps): "Blake drain", "99214-95", "HFNC 40L/60%",
+    # "Recall 2/5", "LUE 4/5"
+    out.extend(eponym_devices(text))
+    if "-" in text:
+        out.extend(billing_codes(text))
+    if "%" in text:
+        out.extend(oxygen_settings(text))
+    if "/" in text:
+        out.extend(subtest_scores(text))
+        out.extend(limb_grades(text))
     return out
 
 

@@ -2422,6 +2422,123 @@ def _named_for_person(words: Sequence[str]) -> bool:
     )
 
 
+#: Words of geography and "general" (see ``_named_for_virtue``).
+_REGION_WORDS: Final = frozenset(
+    [
+        "general",
+        "cape",
+        "inland",
+        "bay",
+        "harbor",
+        "harbour",
+        "valley",
+        "lake",
+        "lakes",
+        "river",
+        "rivers",
+        "creek",
+        "mountain",
+        "mountains",
+        "mount",
+        "hill",
+        "hills",
+        "ridge",
+        "coast",
+        "coastal",
+        "island",
+        "islands",
+        "isle",
+        "peninsula",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "central",
+        "upper",
+        "lower",
+        "plains",
+        "prairie",
+        "delta",
+        "gulf",
+        "canyon",
+        "mesa",
+        "desert",
+        "forest",
+        "woods",
+        "springs",
+        "falls",
+        "point",
+        "port",
+        "shore",
+        "shores",
+        "bluff",
+        "bluffs",
+        "heights",
+        "highland",
+        "highlands",
+        "pacific",
+        "atlantic",
+        "midwest",
+        "county",
+        "city",
+        "town",
+        "village",
+        "glen",
+        "meadow",
+        "meadows",
+        "pines",
+        "oaks",
+        "grove",
+        "park",
+        "sound",
+        "basin",
+        "metro",
+        "tri",
+        "area",
+        "region",
+        "regional",
+        "district",
+    ]
+)
+
+
+def _named_for_virtue(words: Sequence[str]) -> bool:
+    """ "Mercy Medical Center", "Lions Eye Institute", "Sacred Heart Hospital", "Option Care
+    Health": a facility or company named with ordinary English words, none of them (nor two or
+    three of them together) a place in the gazetteer, so no town hides in the name (a town
+    that is also a word, "Hope", "Summit", "Trinity", is in the gazetteer and stays a place).
+    Invented towns are seldom dictionary words; when in doubt the name is still removed: a name
+    with a word of geography ("Cape Cod Hospital", "Inland Neurology Associates") may name its
+    region, and "Mercy General Hospital" is a town's general hospital more often than not."""
+    gazetteer = places()
+    common = common_words()
+    parts = []
+    for w in words:
+        w = w.strip(".,")
+        if w[-2:] in ("'s", "\u2019s"):
+            w = w[:-2]
+        if not w.isalpha() or w.lower() in _REGION_WORDS:
+            return False
+        parts.append(w.title() if w.isupper() else w)
+    if not any(w.lower() not in _GENERIC_PLACE_WORDS for w in parts):
+        return False
+    for i, w in enumerate(parts):
+        if w.lower() not in common:
+            return False
+        for j in range(i + 1, min(i + 3, len(parts)) + 1):
+            if " ".join(parts[i:j]) in gazetteer:
+                return False
+    return True
+
+
 #: "St. Vincent", "Saint Luke's", "St Paul": a hospital, parish or city named after a saint.
 _SAINT_PLACE: Final = re.compile(
     r"(?:St\.?|Saint|ST\.?|SAINT)[ \t]+[A-Z][A-Za-z]+(?:['\u2019]s)?"
@@ -2559,12 +2676,17 @@ class LocationRecognizer(Recognizer):
             new_start = _extend_left(text, start, max_words=4, stop=_FACILITY_STOP)
             words = text[new_start:start].split()
             if words and _specific(words):
-                if not _named_for_person(words):
+                town = _TOWN_AFTER_FACILITY.match(text, end)
+                if not _named_for_person(words) and not (
+                    m.group() not in _DIVISIONS
+                    # "Baptist Health Louisville": a branch named for its town, removed whole
+                    and not (town and _specific([town.group(1)]))
+                    and _named_for_virtue(words)
+                ):
                     # "Wayne County": a county (or parish, borough, township) is a place
                     # whatever name it carries, so it outranks the name recognizer's reading
                     score = 0.9 if m.group() in _DIVISIONS else 0.75
                     spans.append(Span("LOCATION", new_start, end, score, self.name))
-                town = _TOWN_AFTER_FACILITY.match(text, end)
                 if (
                     town
                     and _specific([town.group(1)])
@@ -3583,6 +3705,28 @@ _STREET_ABBREVIATIONS: Final = frozenset(["ave", "rd", "blvd", "ln", "pkwy", "hw
 #: Words that make a run of capitalised words a facility's name rather than a person's.
 _FACILITY_WORDS: Final = frozenset(
     ["hospital", "clinic", "campus", "infirmary", "hospice", "center", "centre", "sanatorium"]
+) | frozenset(
+    # institutions, programmes and companies ("Lions Eye Institute", "Lilly Cares", "Boston
+    # Scientific", "Amazon Fulfillment"): no family name these (not "Church", "House")
+    [
+        "institute",
+        "foundation",
+        "university",
+        "academy",
+        "society",
+        "association",
+        "ministries",
+        "program",
+        "programme",
+        "healthcare",
+        "pharmaceuticals",
+        "therapeutics",
+        "diagnostics",
+        "laboratories",
+        "scientific",
+        "cares",
+        "fulfillment",
+    ]
 )
 #: A named scale or score after a city's name: "Glasgow Coma Scale", "Boston Bowel Prep Scale".
 _SCALE_AFTER: Final = re.compile(

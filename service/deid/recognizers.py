@@ -4050,19 +4050,20 @@ class NameRecognizer(Recognizer):
         kinds = [t.kind for t in seg]
         start, end = seg[0].start, seg[-1].end
         score = 0.0
-        if titled:
-            if seg[0].comma_before:
-                if not (
-                    # "Husband, Guy, at bedside": a relative, then their given name set off by
-                    # commas (a word-like given name: "Guy", "Will", "Rose")
-                    kinds[0] in ("first", "amb")
-                    and text[seg[0].end : seg[0].end + 1] == ","
-                    and _word_before(text, text.rfind(",", 0, start)) in lx.RELATION_WORDS
-                ):
-                    return
-                seg = seg[:1]
+        if titled and seg[0].comma_before:
+            if (
+                # "Husband, Guy, at bedside": a relative, then their given name set off by
+                # commas (a word-like given name: "Guy", "Will", "Rose")
+                kinds[0] in ("first", "amb")
+                and text[seg[0].end : seg[0].end + 1] == ","
+                and _word_before(text, text.rfind(",", 0, start)) in lx.RELATION_WORDS
+            ):
                 spans.append(Span("NAME", seg[0].start, seg[0].end, 0.8, self.name))
                 return
+            # "Son, Peter Okafor, at bedside": the words after the relative's comma are read as
+            # they would be without the relative (they used to be dropped whatever they were)
+            titled = False
+        if titled:
             if (
                 len(seg) == 1
                 and kinds[0] == "other"

@@ -4121,6 +4121,22 @@ class NameRecognizer(Recognizer):
             elif "epon" not in kinds and _relation_after(text, end):
                 score = 0.75  # "Alonso Ruiz (dad)": a relative named, then what they are
             elif (
+                # "Patient: Hope Baker", "message left for Hope Baker": a given name that is
+                # also a word, then a family name that is also an eponym (Baker's cyst), where
+                # the words before announce a person (strongly or weakly: the two words
+                # together are the rest of the evidence); not before the eponym's own noun or
+                # possessive
+                len(seg) >= 2
+                and kinds[-1] == "epon"
+                and "amb" in kinds
+                and all(k in ("amb", "initial") for k in kinds[:-1])
+                and not seg[-1].text.endswith(("'s", "\u2019s"))
+                and not _EPONYM_NOUN.match(text, end)
+                and not _sentence_start(text, start)
+                and _name_context(text, start) is not None
+            ):
+                score = 0.7
+            elif (
                 # an eponym may be the given name when a person's word comes before ("bunkmate
                 # Wilson Désir"): only first, before a word that is not one
                 ("epon" not in kinds or (len(seg) >= 2 and "epon" not in kinds[1:]))

@@ -38,3 +38,31 @@ def test_name_after_a_relative_and_comma(text: str, name: str) -> None:
 )
 def test_roles_after_a_relative_and_comma_stay(text: str, kept: str) -> None:
     assert untouched(text, kept)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a given name that is also a word, then a family name that is also an eponym
+        ("Patient: Hope Baker", "Hope Baker"),
+        ("Dear Hope Baker,", "Hope Baker"),
+        ("Son, Hope Baker, at bedside.", "Hope Baker"),
+        ("Transferred care to Hope Baker.", "Hope Baker"),
+        ("Name: Joy Parkinson", "Joy Parkinson"),
+    ],
+)
+def test_word_given_name_then_eponym_family_name(text: str, name: str) -> None:
+    assert any(text[s.start : s.end] == name for s in find_spans(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Patient: Will Foley catheter in place.", "Foley catheter"),
+        ("Will Foley be removed today?", "Foley"),
+        ("Dx: Grace Graves disease", "Graves disease"),
+        ("Hx of Baker's cyst, R knee.", "Baker's cyst"),
+    ],
+)
+def test_eponym_after_a_word_stays(text: str, kept: str) -> None:
+    assert untouched(text, kept)

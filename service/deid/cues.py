@@ -40,7 +40,7 @@ from typing import Final
 from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD, parse_date
 from service.deid.gazetteer import places
-from service.deid.prefix_search import any_of, ascii_digits, trie_alternation
+from service.deid.prefix_search import any_of, ascii_digits, rare_led, trie_alternation
 from service.deid.recognizers import (
     LABEL_WORDS,
     NAME_CONTEXT_WORDS,
@@ -352,6 +352,10 @@ _ORDINAL_DAY_BEFORE: Final = re.compile(rf"(?<![\w-])(?i:{DAY_WORD}|\d\d?(?:st|n
 #: year (more than the year alone). A lower-case "fall" counts only with "of" ("a fall 2021"
 #: may be the event). Led by the blank and the year (a rare start), the season read back.
 _YEAR_AFTER_BLANK: Final = re.compile(r"[ \t](?:(?:19|20)\d\d|['\u2019]\d\d)(?![\w/.-])")
+#: Speed: the same led by a space, for a note without a tab (where ``[ \t]`` can only be the
+#: space, so the matches are the same): a scan for one literal character is several times
+#: faster than one for a class.
+_YEAR_AFTER_SPACE: Final = re.compile(r" (?:(?:19|20)\d\d|['\u2019]\d\d)(?![\w/.-])")
 _SEASON_BEFORE: Final = re.compile(
     r"(?<![\w-])(?:[Ss]pring|SPRING|[Ss]ummer|SUMMER|Fall|FALL|[Aa]utumn|AUTUMN|[Ww]inter|"
     r"WINTER|fall(?=[ \t]+of))(?:[ \t]+of)?$"
@@ -603,6 +607,12 @@ _STREET_SUFFIX_WORDS: Final = (
     "weg ",
     "weg,",
 )
+#: Speed: the three gates above at once (most notes hold none of their 43 words); one scan led
+#: by each word's rarest letter is a third of the cost of the 43 ``in`` tests. Where it finds
+#: none, no gate holds (and nothing is read); where it finds one, the gates decide as before.
+_ABROAD_GATE: Final = re.compile(
+    rare_led(_FACILITY_ABROAD_WORDS + _STREET_KIND_WORDS + _STREET_SUFFIX_WORDS)
+)
 
 #: "cc: Winterbourne; Halloran", "Copies to: Dr. Amsel, Tovey": a letter's copy line lists
 #: people (and units: "PCP", "Cardiology", "File", which are words).
@@ -630,6 +640,8 @@ def _copied_to(text: str) -> Iterator[Span]:
 def _abroad(text: str) -> Iterator[Span]:
     """Hospitals and streets named in another language (see the patterns above)."""
     source = CueRecognizer.name
+    if _ABROAD_GATE.search(text) is None:
+        return
     if any(w in text for w in _FACILITY_ABROAD_WORDS):
         for m in _FACILITY_ABROAD.finditer(text):
             if _starts_word(text, m.start()):
@@ -1181,7 +1193,7 @@ def _framed(text: str) -> Iterator[Span]:
             day = _ORDINAL_DAY_BEFORE.search(text, max(0, m.start() - 20), m.start())
             if day is not None and _starts_word(text, m.start()):
                 yield Span("DATE", day.start(), m.end(), 0.8, source)
-    for m in _YEAR_AFTER_BLANK.finditer(text):
+    for m in (_YEAR_AFTER_BLANK if "\t" in text else _YEAR_AFTER_SPACE).finditer(text):
         season = _SEASON_BEFORE.search(text, max(0, m.start() - 10), m.start())
         if season is not None:
             yield Span("DATE", season.start(), m.end(), 0.75, source)

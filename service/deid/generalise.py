@@ -1093,6 +1093,10 @@ _SPECIES: Final = frozenset(
 #: "Candida albicans", "Serratia marcescens": a species after a blank, the genus written out
 #: before it read back (a genus may be a given name).
 _GENUS_SPECIES: Final = re.compile(rf"[ \t](?:{any_of(sorted(_SPECIES))})\b")
+#: Speed: the same led by a space, for a note without a tab (where ``[ \t]`` can only be the
+#: space, so the matches are the same): a scan for one literal character is several times
+#: faster than one for a class.
+_GENUS_SPECIES_SPACE: Final = re.compile(rf" (?:{any_of(sorted(_SPECIES))})\b")
 _GENUS_BEFORE: Final = re.compile(r"(?<![\w'\u2019-])[A-Z][a-z]{3,}$")
 #: A temperature's unit: "2-8 °C." is not an initial before the next sentence.
 _DEGREES: Final = re.compile(r"\u00b0[ \t]?[CFK]\b")
@@ -2031,7 +2035,7 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             out.append((start, m.end()))
     # "Candida albicans", "Serratia marcescens": a genus written out before its species (a
     # genus may be a given name); led by the species' first letter after a blank
-    for m in _GENUS_SPECIES.finditer(text):
+    for m in (_GENUS_SPECIES if "\t" in text else _GENUS_SPECIES_SPACE).finditer(text):
         genus = _GENUS_BEFORE.search(text, max(0, m.start() - 24), m.start())
         if genus is not None:
             out.append((genus.start(), m.end()))

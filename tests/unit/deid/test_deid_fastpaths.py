@@ -12,6 +12,7 @@ from service.deid import (
     casing,
     context,
     cues,
+    frames,
     generalise,
     languages,
     lexicon,
@@ -20,7 +21,14 @@ from service.deid import (
     spoken,
 )
 from service.deid.context import DeidContext
-from service.deid.prefix_search import any_of, ascii_cases, ascii_digits, trie_alternation, word_led
+from service.deid.prefix_search import (
+    any_of,
+    ascii_cases,
+    ascii_digits,
+    rare_led,
+    trie_alternation,
+    word_led,
+)
 from service.deid.spans import Span
 
 #: Texts that put words at boundaries, inside words, at the ends, in other cases and glued to
@@ -120,6 +128,24 @@ def test_any_of_finds_exactly_the_texts_with_a_needle() -> None:
     gate = re.compile(any_of(needles))
     for text in (*_TEXTS, "la casa del sol", "Nochebuena", "No\u00ebl", "Dia", "dEl", ""):
         assert bool(gate.search(text)) == any(n in text for n in needles)
+
+
+def test_rare_led_finds_exactly_the_texts_with_a_needle() -> None:
+    needles = ["Clinique", "rue ", "Hospital U", "weg,", "vej", "Sz", "z", "a.b", "(x)", "q"]
+    gate = re.compile(rare_led(needles))
+    rng = random.Random(11)
+    alphabet = list("Cliquerue HospitalUwg,vjSz.ab()x") + needles
+    fuzz = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))) for _ in range(5000)]
+    for text in (*_TEXTS, *fuzz, "Cliniqu", "linique", "Hospital u", "ve j", "a-b", ""):
+        assert bool(gate.search(text)) == any(n in text for n in needles), text
+    with pytest.raises(ValueError):
+        rare_led(["ok", ""])
+
+
+def test_abroad_gate_is_the_in_tests() -> None:
+    words = cues._FACILITY_ABROAD_WORDS + cues._STREET_KIND_WORDS + cues._STREET_SUFFIX_WORDS
+    for text in (*_TEXTS, *words, "Hopita", "Rue", "the rue de la Paix", "Hallweg,"):
+        assert bool(cues._ABROAD_GATE.search(text)) == any(w in text for w in words), text
 
 
 @pytest.mark.parametrize(
@@ -520,3 +546,50 @@ def test_span_init_is_the_dataclass_init() -> None:
             Span("NAME", start, end, 0.5)
     with pytest.raises(dataclasses.FrozenInstanceError):
         span.start = 4  # type: ignore[misc]
+
+
+def _frames_blank_led(text: str) -> list[tuple[int, str | None]]:
+    """The frames ``head_names`` reads, found as before its word-led scan: every frame after a
+    blank, kept where a capital and the tail letters of a name word stand before it."""
+    out = []
+    for m in re.finditer(frames._PERSON_FRAME, text):
+        i = m.start()
+        while i and text[i - 1] in frames._PART_TAIL:
+            i -= 1
+        if i != m.start() and i and text[i - 1] in frames._PART_HEAD:
+            out.append((m.start(), m.group("act")))
+    return out
+
+
+def test_head_frames_are_the_blank_led_frames() -> None:
+    pieces = [
+        "Bill",
+        " is a 45 M",
+        "'s",
+        " M's",
+        " presents with",
+        " denies",
+        " (sister)",
+        " ",
+        "  ",
+        "\t",
+        ". ",
+        "\n",
+        "Hope",
+        "F",
+        "\u00c9",
+        "x",
+        "\u00f7",
+        "\u2019",
+        " 8 yo",
+        "-",
+    ]
+    rng = random.Random(5)
+    fuzz = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 20))) for _ in range(3000)]
+    for text in (*_TEXTS, *fuzz, "Tom is a 45 M's is here for", "Bill is a 66M"):
+        found = []
+        pos = 0
+        while (m := frames._FRAME_SCAN.search(text, pos)) is not None:
+            found.append((m.start("f"), m.group("act")))
+            pos = m.end() - 1 if text[m.end() - 1] in frames._PART_HEAD else m.end()
+        assert found == _frames_blank_led(text), text

@@ -172,6 +172,10 @@ def head_names(text: str) -> list[Span]:
         start = head.start(1)
         words = [w for w in head.group(1).split() if w[:1].isupper()]
         kinds = [name_kind(w) for w in words]
+        if len(kinds) >= 2 and kinds[-1] == "epon" and kinds[0] in _GIVEN_KINDS:
+            # "Hope Baker is a 67 yo": a given name, then a family name that is also an
+            # eponym (Baker's cyst); the frame says it is a person
+            kinds[-1] = "last"
         if any(k not in _HEAD_KINDS for k in kinds):
             continue  # "Patient is a 54 yo", "Mother (sister)...": a stop word, a title
         # an ordinary English word counts only as a known name ("Bill", "Moody"); "Earnest

@@ -3378,6 +3378,10 @@ _NAME_LABELS: Final = frozenset(
         "beneficiary",
         "decedent",
         "reporter",
+        # who called, who was called: a phone log's fields ("Caller: ...", "Callback: ...")
+        "caller",
+        "callee",
+        "callback",
         # staff roles written as labels in reports and logs
         "sonographer",
         "technologist",
@@ -3486,6 +3490,14 @@ def _relation_after(text: str, end: int) -> bool:
     return m is not None and m.group(1).lower() in lx.RELATION_WORDS
 
 
+#: Kinds of a listed given or family name (an eponym is a family name too).
+_GIVEN_OR_FAMILY: Final = frozenset(["first", "amb", "last", "wordlast", "epon"])
+#: A relative named right after a possessive: "'s daughter", "'s wife".
+_RELATIVE_AFTER_POSSESSIVE: Final = re.compile(
+    r"[ \t]+(?:daughter|son|wife|husband|mother|father|mom|dad|sister|brother|partner|"
+    r"fianc[eé]e?|girlfriend|boyfriend|grandson|granddaughter|niece|nephew|aunt|uncle|"
+    r"cousin|caregiver|guardian|spouse)\b"
+)
 _EPONYM_NOUN: Final = re.compile(
     r"\s+(?:catheter|sign|disease|syndrome|cyst|score|scale|test|maneuver|manoeuvre|reflex|"
     r"palsy|procedure|fundoplication|stain|criteria|classification|tube|line|monitor|"
@@ -3547,6 +3559,20 @@ def _classify(tok: str, next_char: str) -> str:
     # device or a disease, like each eponym alone
     if "-" in base and all(part in lx.EPONYMS for part in base.split("-")):
         return "epon"
+    if "-" in base:
+        # "Jean-Luc", "Mary-Kate", "Anne-Marie": a compound given name, its first part a listed
+        # given name and its second no English word ("Gene-Expression", "Max-Dose" stay words)
+        head, _, rest = base.partition("-")
+        if (
+            rest
+            and "-" not in rest
+            and len(rest) >= 2
+            and _base_kinds().get(head) == "first"
+            and _base_kinds().get(rest) in (None, "first")
+            and rest not in common_words()
+            and rest not in lx.STOP
+        ):
+            return "first"
     return "other"
 
 
@@ -4120,6 +4146,15 @@ class NameRecognizer(Recognizer):
                 score = 0.6
             elif "epon" not in kinds and _relation_after(text, end):
                 score = 0.75  # "Alonso Ruiz (dad)": a relative named, then what they are
+            elif (
+                # "Hope Baker's daughter called": a possessive, then a relative of that person
+                len(seg) >= 2
+                and seg[-1].text.endswith(("'s", "\u2019s"))
+                and any(k in _GIVEN_OR_FAMILY for k in kinds)
+                and _RELATIVE_AFTER_POSSESSIVE.match(text, end) is not None
+            ):
+                spans.append(Span("NAME", start, end - 2, 0.75, self.name))
+                return
             elif (
                 # "Patient: Hope Baker", "message left for Hope Baker": a given name that is
                 # also a word, then a family name that is also an eponym (Baker's cyst), where

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from service.deid import find_spans
-from tests.unit.deid.conftest import untouched
+from tests.unit.deid.conftest import covered, untouched
 
 
 @pytest.mark.parametrize(
@@ -65,4 +65,39 @@ def test_word_given_name_then_eponym_family_name(text: str, name: str) -> None:
     ],
 )
 def test_eponym_after_a_word_stays(text: str, kept: str) -> None:
+    assert untouched(text, kept)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a compound given name whose first part is a listed given name
+        ("Per Jean-Luc Moreau, pt ate 50% of lunch.", "Jean-Luc Moreau"),
+        ("Transferred care to Anne-Marie Dubois.", "Anne-Marie Dubois"),
+        # a phone log's caller
+        ("Caller: Rose Bell", "Rose Bell"),
+        # given names that are virtues
+        ("Interpreter Precious Mokoena used.", "Precious Mokoena"),
+        ("Spoke with Patience Adjei by phone.", "Patience Adjei"),
+        # a possessive, then a relative of that person
+        ("Hope Baker's daughter called.", "Hope Baker"),
+        # a word given name and an eponym family name heading a sentence before a frame
+        ("Rose Bell is a 67 yo F admitted with CHF.", "Rose Bell"),
+    ],
+)
+def test_more_name_shapes(text: str, name: str) -> None:
+    assert covered(text, find_spans(text), name) == {"NAME"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Gene-Expression Profile sent.", "Gene-Expression Profile"),
+        ("Max-Dose Protocol reviewed.", "Max-Dose Protocol"),
+        ("Baker cyst is a common finding.", "Baker cyst"),
+        ("Parkinson Disease's course was reviewed.", "Parkinson Disease"),
+        ("Patience and reassurance given.", "Patience"),
+    ],
+)
+def test_more_name_shapes_keep(text: str, kept: str) -> None:
     assert untouched(text, kept)

@@ -37,7 +37,7 @@ from service.deid.keeps import (
 from service.deid.prefix_search import any_of, ascii_digits, trie_alternation, word_led
 from service.deid.recognizers import MONTH_LED, Recognizer, name_kind
 from service.deid.spans import Span
-from service.deid.wordlist import common_words
+from service.deid.wordlist import common_words, proper_nouns
 
 # ---------------------------------------------------------------- names
 
@@ -763,6 +763,114 @@ def _suffixed_towns(text: str, tokens: set[str], spans: list[Span]) -> None:
             spans.append(Span("LOCATION", m.start(1), m.end(1), 0.7, "toponym"))
 
 
+#: "home in Marrowby", "farm near Quillan", "a mill outside Orrick": a preposition of place,
+#: then one capitalised word that no list knows (no English word, no proper noun English
+#: knows, no listed name or eponym). Invented and small towns are in no gazetteer; such a
+#: word after "in"/"near"/"outside" is a place far more often than anything else. ("from" and
+#: "to" are left out: "switched from Xarelto", "changed to Eliquis" name drugs.)
+_UNKNOWN_AFTER_PLACE_WORD: Final = re.compile(
+    r"(?<![\w-])(?:in|near|outside)[ \t]+([A-Z][a-z]{3,})(?![\w'\u2019-]|[ \t]+[A-Z])"
+)
+
+
+#: Words that, one or two before "in", make what follows a place: where someone lives,
+#: works, was born or hurt, or whom they live near ("home in", "farm in", "MVC in", "son in",
+#: "PCP in"). Not "interested in Ozempic", "documented in Cerner", "fluent in Tagalog".
+_PLACE_BEFORE_IN: Final = frozenset(
+    [
+        "home",
+        "house",
+        "apartment",
+        "trailer",
+        "farm",
+        "ranch",
+        "lives",
+        "living",
+        "lived",
+        "live",
+        "resides",
+        "residing",
+        "stays",
+        "staying",
+        "stayed",
+        "moved",
+        "born",
+        "raised",
+        "up",
+        "works",
+        "working",
+        "worked",
+        "job",
+        "employed",
+        "mill",
+        "plant",
+        "factory",
+        "store",
+        "office",
+        "school",
+        "grade",
+        "church",
+        "shelter",
+        "motel",
+        "hotel",
+        "vacation",
+        "visiting",
+        "visited",
+        "family",
+        "relatives",
+        "son",
+        "daughter",
+        "sister",
+        "brother",
+        "parents",
+        "mother",
+        "father",
+        "mom",
+        "dad",
+        "friend",
+        "friends",
+        "mvc",
+        "accident",
+        "crash",
+        "collision",
+        "fell",
+        "fall",
+        "injured",
+        "pcp",
+        "doctor",
+        "clinic",
+        "hospital",
+        "died",
+        "arrested",
+        "jail",
+        "prison",
+        "incarcerated",
+    ]
+)
+
+
+def _unknown_towns(text: str, spans: list[Span]) -> None:
+    if " in " not in text and " near " not in text and " outside " not in text:
+        return
+    common = common_words()
+    proper = proper_nouns()
+    for m in _UNKNOWN_AFTER_PLACE_WORD.finditer(text):
+        if text[m.start()] == "i":
+            before = text[max(0, m.start() - 30) : m.start()].lower().split()[-2:]
+            if not any(w.strip(".,;:()") in _PLACE_BEFORE_IN for w in before):
+                continue  # "interested in Ozempic": "in" alone says little
+        low = m.group(1).lower()
+        if (
+            low in common
+            or low in proper
+            or low in lx.STOP
+            or name_kind(m.group(1)) != "other"
+            or _DISORDER_AFTER.match(text, m.end(1))
+        ):
+            continue
+        spans.append(Span("LOCATION", m.start(1), m.end(1), 0.6, "unknown-town"))
+
+
 def _place_cued(text: str, start: int) -> bool:
     """Whether a preposition of place ("in", "from", "out of", "to the") comes before
     ``start`` on its line."""
@@ -1468,6 +1576,7 @@ class GeneralRecognizer(Recognizer):
         if not tokens.isdisjoint(_SETTLEMENT_FEATURES) or not tokens.isdisjoint(_TOWN_PREFIXES):
             _named_settlements(text, tokens, spans)
         _suffixed_towns(text, tokens, spans)
+        _unknown_towns(text, spans)
         size = len(text)
         for tok in tokens & _place_keys():
             seps, lengths, singles = _place_lookup(tok)

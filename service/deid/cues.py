@@ -360,6 +360,31 @@ _SEASON_BEFORE: Final = re.compile(
     r"(?<![\w-])(?:[Ss]pring|SPRING|[Ss]ummer|SUMMER|Fall|FALL|[Aa]utumn|AUTUMN|[Ww]inter|"
     r"WINTER|fall(?=[ \t]+of))(?:[ \t]+of)?$"
 )
+#: "Q2 2024", "Q3-2025", "2Q2023", "the second quarter of 2023": a quarter of a year dates an
+#: event as a season with its year does (more than the year alone; the Safe Harbor list is
+#: silent on quarters, and this follows the season rule above). Not a fiscal one ("FY24 Q2":
+#: a reporting period, as "FY2025" is kept). Led by the literal "Q" or "quarter".
+_QUARTER_YEAR: Final = re.compile(
+    r"(?<![\w-])(?<!FY )(?:Q[1-4][ \t]*[-/]?[ \t]*(?:(?:19|20)\d\d|['\u2019]\d\d)|"
+    r"[1-4]Q[ \t]*(?:19|20)?\d\d)(?![\w/-])"
+)
+_QUARTER_WORDS: Final = re.compile(
+    r"(?i:first|second|third|fourth|1st|2nd|3rd|4th|last)[ \t]+quarter[ \t]+(?:of[ \t]+)?"
+    r"(?:19|20)\d\d(?!\d)"
+)
+#: "3rd-5th of June", "12th-14th June", "3-5 June 2024": a range of days before its month, led
+#: by the dash (the first day is read back before it).
+_DASH_DAY_MONTH: Final = re.compile(
+    rf"[-\u2013][ \t]*([12]?\d|3[01])(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?({_MONTH})\b"
+    r"(?:,?[ \t]+(?:19|20)\d\d(?!\d))?"
+)
+_DAY_BEFORE_RANGE: Final = re.compile(r"(?<![\w/.,-])([12]?\d|3[01])(?:st|nd|rd|th)?[ \t]*$")
+#: A grade, stage or dose before the first number: a range of values ("Grade 1-2 June review").
+_VALUE_WORD_BEFORE: Final = re.compile(
+    r"(?i:grade|stage|class|level|score|pain|take|takes|x|gtt|tabs?|doses?)[ \t:]*$"
+)
+#: A word after "May" that makes it the verb ("1-2 May consider").
+_MAY_VERB_AFTER: Final = re.compile(r"[ \t]+[a-z]")
 #: "On March the 3rd she fell": a month, "the" and a day (not "In May the 2nd dose").
 _THE_DAY_ORDINAL: Final = re.compile(r"the[ \t]+(?:[12]?\d|3[01])(?:st|nd|rd|th)\b")
 #: (led by "the", the month read back before it: a scan led by a literal is fast)
@@ -1197,6 +1222,23 @@ def _framed(text: str) -> Iterator[Span]:
         season = _SEASON_BEFORE.search(text, max(0, m.start() - 10), m.start())
         if season is not None:
             yield Span("DATE", season.start(), m.end(), 0.75, source)
+    if "Q" in text:
+        for m in _QUARTER_YEAR.finditer(text):
+            if "FY" not in text[max(0, m.start() - 8) : m.start()]:
+                yield Span("DATE", *m.span(), 0.75, source)
+    if "quarter" in text:
+        for m in _QUARTER_WORDS.finditer(text):
+            yield Span("DATE", *m.span(), 0.75, source)
+    if "-" in text or "\u2013" in text:
+        for m in _DASH_DAY_MONTH.finditer(text):
+            day1 = _DAY_BEFORE_RANGE.search(text, max(0, m.start() - 8), m.start())
+            if (
+                day1 is not None
+                and int(day1.group(1)) < int(m.group(1))
+                and not (m.group(2) == "May" and _MAY_VERB_AFTER.match(text, m.end()))
+                and not _VALUE_WORD_BEFORE.search(text, max(0, day1.start() - 10), day1.start())
+            ):
+                yield Span("DATE", day1.start(), m.end(), 0.8, source)
     if "-" in text:
         for m in _DASH_MONTH.finditer(text):
             day = _DAY_BEFORE_DASH.search(text, max(0, m.start() - 3), m.start())

@@ -20,11 +20,13 @@ _MONTH_NAMES: Final = lx.MONTH_NAMES
 
 #: Month names and abbreviations, any case; a lower-case "may" (the verb) is excluded.
 MONTH: Final = (
-    r"(?!may\b)(?i:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|"
-    r"july?|aug(?:ust|\.)?|sep(?:t(?:ember)?)?\.?|oct(?:ober|\.)?|nov(?:ember|\.)?|"
+    r"(?!may\b)(?i:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|jun(?:e|\.)?|"
+    # ("Jun." and "Jul." with their dot, as "Aug." has it: "Return Jun. 4" was not read back)
+    r"jul(?:y|\.)?|aug(?:ust|\.)?|sep(?:t(?:ember)?)?\.?|oct(?:ober|\.)?|nov(?:ember|\.)?|"
     r"dec(?:ember|\.)?)"
 )
-_ORD: Final = r"(?:st|nd|rd|th)"
+#: (any case: "JUNE 4TH" in a report written in capitals)
+_ORD: Final = r"(?i:st|nd|rd|th)"
 
 
 def month_number(word: str) -> int | None:
@@ -75,7 +77,7 @@ def _ordinal(day: int) -> str:
 
 def _day_text(day: int, like: str) -> str:
     if like[-2:].isalpha():
-        return _ordinal(day)
+        return _ordinal(day).upper() if like.isupper() else _ordinal(day)
     return _pad(day, like)
 
 
@@ -88,12 +90,15 @@ _NUMERIC_YMD = re.compile(r"(\d{4})([/.-])(\d{1,2})\2(\d{1,2})")
 _NUMERIC_MD = re.compile(r"(\d{1,2})/(\d{1,2})")
 _NUMERIC_MY = re.compile(r"(\d{1,2})/(\d{4})")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_MDY_TEXT = re.compile(rf"({MONTH})(\s+)(\d{{1,2}}{_ORD}?)(?:(,?\s+)(\d{{4}}))?")
+#: ("Jun-24": a hyphen between month and day, as in "Jun-24" for June 24th)
+_MDY_TEXT = re.compile(rf"({MONTH})(\s+|-)(\d{{1,2}}{_ORD}?)(?:(,?\s+|-)(\d{{4}}))?")
+#: "04JUN2024", "4JUN24", "11JUN": a military date glued into one token
+_DMY_GLUED = re.compile(rf"(\d{{1,2}})({MONTH})(\d{{4}}|\d{{2}})?")
 _DMY_TEXT = re.compile(rf"(\d{{1,2}}{_ORD}?)(\s+(?:of\s+)?)({MONTH})(?:(,?\s+)(\d{{4}}))?")
 _DMY_DASH = re.compile(rf"(\d{{1,2}})([-\s])({MONTH})\2(\d{{4}}|\d{{2}})")
-_MY_TEXT = re.compile(rf"({MONTH})(,?[\s-]+|[\s-]*)(\d{{4}})")
+_MY_TEXT = re.compile(rf"({MONTH})(,?[\s-]+|[\s/-]*)(\d{{4}})")
 _MONTH_ONLY = re.compile(MONTH)
-_DAY_ONLY = re.compile(rf"(?:the\s+)?(\d{{1,2}}){_ORD}")
+_DAY_ONLY = re.compile(rf"(?:(?i:the)\s+)?(\d{{1,2}}){_ORD}")
 
 
 #: A weekday, whole or abbreviated, in Title case or capitals ("Tuesday", "Thurs", "WED"); the
@@ -184,7 +189,11 @@ def _read_date(s: str) -> tuple[dt.date, _Render] | None:
                 _REF_YEAR, int(mo), int(d)
             ), lambda x: f"{_pad(x.month, mo)}/{_pad(x.day, d)}"
         if m := _COMPACT.fullmatch(s):
-            return dt.date(int(m[1]), int(m[2]), int(m[3])), lambda x: x.strftime("%Y%m%d")
+            if s[0] in "12" and (1 <= int(m[2]) <= 12 or s[4:6] not in ("19", "20")):
+                return dt.date(int(m[1]), int(m[2]), int(m[3])), lambda x: x.strftime("%Y%m%d")
+            if s[4:6] in ("19", "20"):
+                # "06042024": month, day and year run together (a file name's date)
+                return dt.date(int(s[4:]), int(s[:2]), int(s[2:4])), lambda x: x.strftime("%m%d%Y")
         if m := _DMY_DASH.fullmatch(s):
             d, sep, mon, y = m.groups()
             month = month_number(mon)
@@ -197,13 +206,25 @@ def _read_date(s: str) -> tuple[dt.date, _Render] | None:
                         f"{_year_text(x.year, y)}"
                     ),
                 )
+        if m := _DMY_GLUED.fullmatch(s):
+            d, mon, y = m.groups()
+            month = month_number(mon)
+            if month:
+                year = (int(y) if len(y) == 4 else _two_digit_year(int(y))) if y else _REF_YEAR
+                return (
+                    dt.date(year, month, int(d)),
+                    lambda x: (
+                        f"{_pad(x.day, d)}{_month_word(x.month, mon)}"
+                        + (_year_text(x.year, y) if y else "")
+                    ),
+                )
         if m := _MDY_TEXT.fullmatch(s):
             mon, gap, d, gap2, y = m.groups()
             month = month_number(mon)
             if month:
                 year = int(y) if y else _REF_YEAR
                 return (
-                    dt.date(year, month, int(d.rstrip("stndrh"))),
+                    dt.date(year, month, int(d.rstrip("stndrhSTNDRH"))),
                     lambda x: (
                         f"{_month_word(x.month, mon)}{gap}{_day_text(x.day, d)}"
                         + (f"{gap2}{x.year}" if y else "")
@@ -215,7 +236,7 @@ def _read_date(s: str) -> tuple[dt.date, _Render] | None:
             if month:
                 year = int(y) if y else _REF_YEAR
                 return (
-                    dt.date(year, month, int(d.rstrip("stndrh"))),
+                    dt.date(year, month, int(d.rstrip("stndrhSTNDRH"))),
                     lambda x: (
                         f"{_day_text(x.day, d)}{gap}{_month_word(x.month, mon)}"
                         + (f"{gap2}{x.year}" if y else "")
@@ -234,7 +255,10 @@ def _read_date(s: str) -> tuple[dt.date, _Render] | None:
                 return dt.date(_REF_YEAR, month, 15), lambda x: _month_word(x.month, s)
         if m := _DAY_ONLY.fullmatch(s):
             prefix = s[: m.start(1)]
-            return dt.date(_REF_YEAR, 1, int(m[1])), lambda x: prefix + _ordinal(x.day)
+            upper = s.isupper()
+            return dt.date(
+                _REF_YEAR, 1, int(m[1])
+            ), lambda x: prefix + (_ordinal(x.day).upper() if upper else _ordinal(x.day))
     except ValueError:  # day 31 in a 30-day month and the like: not a date we can shift
         return None
     return None

@@ -280,7 +280,12 @@ _WEEKDAY_BEFORE: Final = re.compile(rf"\b(?:{_WEEKDAY}),?[ \t]+$")
 _DAY_WORD: Final = DAY_WORD
 #: "june third", "March the eleventh": a date dictated in words ("may" the verb is left alone;
 #: the month is led by a letter class so the scan skips most positions).
-_MONTH_DAY_WORDS: Final = re.compile(rf"{MONTH_LED}[ \t]+(?:the[ \t]+)?(?i:{_DAY_WORD})\b")
+_MONTH_DAY_WORDS: Final = re.compile(
+    rf"{MONTH_LED}[ \t]+(?:the[ \t]+)?(?i:{_DAY_WORD})\b"
+    # "last period was may twenty third": a lower-case "may" is the month before a day in
+    # words, but for "first" and "second" alone ("may first need", "may second that")
+    rf"|(?<![\w])may[ \t]+(?:the[ \t]+)?(?!(?:first|second)\b)(?:{_DAY_WORD})\b"
+)
 #: "the third of june", "The twenty-fifth of this month"
 _DAY_WORDS_OF: Final = re.compile(
     rf"(?:the|The|THE)(?<![\w][Tt][Hh][Ee])[ \t]+(?i:(?:{_DAY_WORD})[ \t]+of[ \t]+(?:(?:this|next|"
@@ -327,6 +332,11 @@ _HOLIDAY_HINTS: Final = (
     "Kippur",
     "Hashanah",
     "July",
+    "New Year",
+    "Ash Wed",
+    "Palm Sun",
+    "Gras",
+    "Eid",
 )
 #: A slash and a digit, unless two word characters or slashes follow the digit (a day after
 #: the slash is one or two characters: "03/15/2024" has neither end). Speed: the look-ahead
@@ -365,6 +375,16 @@ _HOLIDAY: Final = re.compile(
             r"Yom[ \t]Kippur",
             r"Rosh[ \t]Hashanah",
             r"X-?mas(?:[ \t]Eve)?",
+            # the days of other calendars and countries that date an event as well
+            r"Boxing[ \t]Day",
+            r"Canada[ \t]Day",
+            r"Remembrance[ \t]Day",
+            r"Lunar[ \t]New[ \t]Year(?:['\u2019]s)?(?:[ \t](?:Day|Eve))?",
+            r"Chinese[ \t]New[ \t]Year(?:['\u2019]s)?(?:[ \t](?:Day|Eve))?",
+            r"Ash[ \t]Wednesday",
+            r"Palm[ \t]Sunday",
+            r"Mardi[ \t]Gras",
+            r"Eid(?:[ \t]al-(?:Fitr|Adha))?",
         ]
     )
     + r"\b"
@@ -450,6 +470,24 @@ _NOT_DATE_WORDS: Final = frozenset(
         "vt",
         "ie",
         "i:e",
+        # ventilator pressures ("PS 12/5": pressure support over PEEP), counts of a set ("Page
+        # 2/3", "Trial 1/3", "Steps 12/12", "Cups 6/8"), the AUDIT-C score
+        "ps",
+        "cpap",
+        "bipap",
+        "ipap",
+        "epap",
+        "page",
+        "pages",
+        "pg",
+        "trial",
+        "trials",
+        "steps",
+        "cups",
+        "cup",
+        "sets",
+        "reps",
+        "audit-c",
         "blood pressure",
         "out of",
     ]
@@ -473,13 +511,27 @@ _DAY_RANGE_AFTER: Final = re.compile(
     r"[-\u2013](?:[0-2]?\d|3[01])(?:st|nd|rd|th)?(?![\d/:-]|\.\d)"
     r"(?:,?[ \t]+(?:18|19|20)\d\d(?!\d))?"
 )
+#: "June 3 thru 7", "June 3rd and 5th", "Jun 3 to the 7th": the last day of a range, or a
+#: second day, joined by a word; its clause ends there (not "June 3 and 4 times", "Jun 3 to 5
+#: mg"), or the range's year follows.
+_DAY_WORD_RANGE_AFTER: Final = re.compile(
+    r"[ \t]+(?:to|thru|through|till|until|and|&)[ \t]+(?:the[ \t]+)?"
+    r"(?P<day>[0-2]?\d|3[01])(?:st|nd|rd|th)?"
+    r"(?=[ \t]*(?:[,;.)]|$)|[ \t]+(?:of|in|at|for|with|and|to)\b)"
+    r"(?:,?[ \t]+(?:18|19|20)\d\d(?!\d))?",
+    re.MULTILINE,
+)
 _ORDINALS: Final = ("st", "nd", "rd", "th")
+#: Viruses named with their types 1 and 2 ("HIV 1/2 antibody").
+_VIRUS_TYPED: Final = frozenset(["hiv", "hsv", "htlv"])
 _SCORE_LABEL: Final = re.compile(r"[gp]\d?|phq-?\d*|gad-?\d*")
 _NOT_DATE_AFTER: Final = re.compile(
     r"(?i)[ \t]*(?:mg|mcg|g\b|ml|units?|tabs?|tablets?|caps?|cups?|inch|in\b|cm|mm|mi|miles?|"
     r"strength|murmur|sys|systolic|diastolic|score|scale|mmhg|%|x\b|ratio|of\b|/|"
     r"dilat|efface|power|pts|points|dose|puffs?|sprays?|drops?|bid|tid|prn|daily|h\b|hr|"
     r"hours?|days?|weeks?|wk|mo|months?|times|"
+    # "1/2 NS": half-normal saline
+    r"nss?\b|"
     # "2/3 cultures", "4/6 criteria": a count of things
     r"(?!was\b|has\b|is\b)[a-z]{2,}s\b)"
 )
@@ -1539,6 +1591,8 @@ class GeneralRecognizer(Recognizer):
                 # "Beighton 2/9", "ILO profusion 1/1": a score named by its eponym or scale
                 or before[-1].rstrip(":") in lx.EPONYMS
                 or before[-1] == "profusion"
+                # "HIV 1/2 Ab", "HSV 1/2 IgG": the virus's two types
+                or (md.group() == "1/2" and before[-1] in _VIRUS_TYPED)
                 # "STOP-BANG 6/8", "HAS-BLED 3/9": an instrument written as a hyphenated acronym
                 or _HYPHENATED_ACRONYM.fullmatch(raw_before[-1].rstrip(":"))
             ):
@@ -1785,6 +1839,12 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
             ):
                 # "Oct 3-5", "Oct 3rd-5th": the last day of the range
                 m = _DAY_RANGE_AFTER.match(text, span.end)
+                if m is None and text[span.end : span.end + 1] == " ":
+                    m = _DAY_WORD_RANGE_AFTER.match(text, span.end)
+                    if m is not None and int(m["day"]) <= int(
+                        text[span.start : span.end].split()[-1].rstrip("stndrh") or 0
+                    ):
+                        m = None  # "June 30 to 2": not a later day of the same month
             if m:
                 # "Nov 11 '46": the year belongs to the date it completes
                 out.append(Span("DATE", span.start, m.end(), span.score, span.source))

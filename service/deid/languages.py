@@ -223,6 +223,182 @@ _REGION_GATES: Final = tuple(
 )
 
 
+# --- German, Dutch, Italian, Polish and Tagalog month names --------------------------------
+#: Bilingual notes and letters from abroad date events in the writer's own language too: "am
+#: 4. Juni 2024", "4 giugno", "dnia 4 czerwca", "w maju 2024", "noong Hunyo 4, 2024", "ika-4 ng
+#: Hunyo", "4 juni 2024". A month name that is also an English month ("April", "August") is
+#: listed for the German "6. April 1952" (a dot after the day); Polish months are listed in the
+#: cases a date takes (genitive "czerwca", locative "czerwcu", nominative "czerwiec"), with and
+#: without their accents (typists drop them).
+_EU_MONTHS: Final = (
+    # German (and "Jänner", Austrian)
+    r"januar|j[äa]nner|februar|m[äa]rz|maerz|mai|juni|juli|oktober|dezember|"
+    r"april|august|september|november|"
+    # Dutch
+    r"januari|februari|maart|mei|augustus|december|"
+    # Italian
+    r"gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|"
+    r"dicembre|"
+    # Polish
+    r"stycz(?:nia|niu|e[ńn])|lut(?:ego|ym|y)|mar(?:ca|cu|zec)|kwie(?:tnia|tniu|cie[ńn])|"
+    r"maj[au]?|czerw(?:ca|cu|iec)|lip(?:ca|cu|iec)|sierp(?:nia|niu|ie[ńn])|"
+    r"wrze(?:[śs]nia|[śs]niu|sie[ńn])|pa[źz]dziernik(?:a|u)?|listopad(?:a|zie)?|"
+    r"grud(?:nia|niu|zie[ńn])|"
+    # Tagalog (the months it shares with Spanish are read in Spanish notes already)
+    r"enero|pebrero|marso|abril|mayo|hunyo|hulyo|setyembre|oktubre|nobyembre|disyembre"
+)
+#: Tagalog months, written before the day ("Hunyo 4, 2024"); those shared with Spanish only
+#: with a year after the day (see ``_european_dates``).
+_MONTH_FIRST_TL: Final = re.compile(
+    r"(?i)(?<![\w-])(pebrero|marso|hunyo|hulyo|setyembre|oktubre|nobyembre|disyembre|enero|"
+    r"abril|mayo|agosto)[ \t]+(?:[12]\d|3[01]|0?[1-9])(?![\d:./%])"
+    r"(,?[ \t]+(?:19|20)\d\d(?!\d))?"
+)
+#: "4. Juni 2024", "4 giugno", "4 czerwca 2024", "ika-4 ng Hunyo": a day, then its month
+#: (a dot after the day in German; "ng" in Tagalog), then perhaps a four-digit year.
+_DAY_EU_MONTH: Final = re.compile(
+    r"(?i)(?<![\w/.,-])(?:ika-?[ \t]*)?(?:[12]\d|3[01]|0?[1-9])(?:\.[ \t]*|[ \t]+)"
+    rf"(?:ng[ \t]+)?({_EU_MONTHS})\b(?:[ \t]+(?:19|20)\d\d(?!\d))?"
+)
+#: "Mai 2024", "giugno 2024", "maju 2024", "Oktober 2024": a month and its year.
+_EU_MONTH_YEAR: Final = re.compile(rf"(?i)(?<![\w-])({_EU_MONTHS})[ \t]+(?:19|20)\d\d(?!\d)")
+#: Month words that are also given names, an English word or a clinic ("Mai", "Juli", "Mayo",
+#: "Maj."): as a month-year only after a preposition of one of these languages, and never
+#: before a capitalised word (a name's surname) without a year.
+_NAME_LIKE_MONTHS: Final = frozenset(["mai", "juli", "mayo", "maj", "maja", "luty", "marca"])
+_PREPOSITIONS_BEFORE_MONTH: Final = frozenset(
+    # Tagalog, German, Polish, Italian, Dutch
+    [
+        "noong",
+        "nung",
+        "sa",
+        "ng",
+        "mula",
+        "hanggang",
+        "im",
+        "seit",
+        "ab",
+        "bis",
+        "vom",
+        "zum",
+        "w",
+        "we",
+        "od",
+        "do",
+        "z",
+        "nel",
+        "del",
+        "dal",
+        "di",
+        "a",
+        "op",
+        "van",
+        "tot",
+        "sinds",
+    ]
+)
+_CAPITAL_WORD_AFTER: Final = re.compile(r"[ \t]+[A-Z][a-z]")
+#: The gate: one of the month words above (as substrings of the lower-cased note; the short
+#: ones with the blank or the mark that follows a month, since "mai" is in "email" and "maj" in
+#: "major"). English notes rarely hold any, so the patterns above rarely run.
+_EU_MONTH_GATE: Final = re.compile(
+    any_of(
+        (
+            "januar",
+            "jänner",
+            "februar",
+            "märz",
+            "maerz",
+            "mai ",
+            "mai.",
+            "mai,",
+            "juni",
+            "juli",
+            "oktober",
+            "dezember",
+            ". april",
+            ". august",
+            ". september",
+            ". november",
+            "maart",
+            "mei ",
+            "mei,",
+            "mei.",
+            "augustus",
+            "gennaio",
+            "febbraio",
+            "marzo",
+            "aprile",
+            "maggio",
+            "giugno",
+            "luglio",
+            "agosto",
+            "settembre",
+            "ottobre",
+            "novembre",
+            "dicembre",
+            "stycz",
+            "lutego",
+            "lutym",
+            "luty",
+            "marca",
+            "marcu",
+            "marzec",
+            "kwie",
+            "maj ",
+            "maja",
+            "maju",
+            "czerw",
+            "lipca",
+            "lipcu",
+            "lipiec",
+            "sierp",
+            "wrze",
+            "dziernik",
+            "listopad",
+            "grudn",
+            "grudzie",
+            "enero",
+            "pebrero",
+            "marso",
+            "abril",
+            "mayo",
+            "hunyo",
+            "hulyo",
+            "setyembre",
+            "oktubre",
+            "nobyembre",
+            "disyembre",
+        )
+    )
+)
+
+
+def _european_dates(text: str) -> list[Span]:
+    """Dates written with a German, Dutch, Italian, Polish or Tagalog month name."""
+    out: list[Span] = []
+    for m in _DAY_EU_MONTH.finditer(text):
+        month = m.group(1).lower()
+        if (
+            month in _NAME_LIKE_MONTHS
+            and not m.group().rstrip()[-1:].isdigit()
+            and _CAPITAL_WORD_AFTER.match(text, m.end())
+        ):
+            continue  # "2. Mai Nguyen, RN": a numbered list of names
+        out.append(Span("DATE", *m.span(), 0.8, "languages"))
+    for m in _EU_MONTH_YEAR.finditer(text):
+        if m.group(1).lower() in _NAME_LIKE_MONTHS:
+            words = text[max(0, m.start() - 12) : m.start()].split()
+            if not words or words[-1].lower() not in _PREPOSITIONS_BEFORE_MONTH:
+                continue  # "Mayo 2019": the clinic, not May
+        out.append(Span("DATE", *m.span(), 0.8, "languages"))
+    for m in _MONTH_FIRST_TL.finditer(text):
+        if m.group(1).lower() in ("enero", "abril", "mayo", "agosto") and not m.group(2):
+            continue  # Spanish months before a number: "Mayo 4 West" is a ward
+        out.append(Span("DATE", *m.span(), 0.8, "languages"))
+    return out
+
+
 class OtherLanguageRecognizer(Recognizer):
     """Dates, ages over 89 and addresses in Spanish, French and Portuguese."""
 
@@ -254,6 +430,8 @@ class OtherLanguageRecognizer(Recognizer):
             for m in _DAY_MONTH.finditer(text):
                 if m.group()[-1:].isdigit():
                     spans.append(Span("DATE", *m.span(), 0.8, self.name))
+        if _EU_MONTH_GATE.search(lowered):
+            spans.extend(_european_dates(text))
         if _ANY_HOLIDAY_CUE.search(text):
             spans.extend(Span("DATE", *m.span(), 0.8, self.name) for m in _HOLIDAYS.finditer(text))
         if any(cue in text for cue in _AGE_CUES):

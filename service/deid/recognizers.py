@@ -409,7 +409,7 @@ _LOG_LINE_AFTER: Final = re.compile(r":|[ \t]+(?:[01]\d|2[0-3])[0-5]\d\b")
 _MONTH_DAY: Final = re.compile(r"(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])")
 #: "(the 16th)", "til the 14th,", 'about the 20th" of last month': a day of the month written
 #: alone after "the", closed by a bracket, punctuation, the line's end or "of last month".
-_THE_BEFORE: Final = re.compile(r"[Tt]he[ \t]+$")
+_THE_BEFORE: Final = re.compile(r"(?:[Tt]he|THE)[ \t]+$")
 _ORDINAL_CLOSED: Final = re.compile(
     r"[\"\u201d]?[ \t]+of[ \t]+(?:this|last|next|the)[ \t]+month|\)|[ \t]*[,;.]|[ \t]*$",
     re.MULTILINE,
@@ -481,7 +481,9 @@ def _framed_month_day(text: str, start: int, end: int) -> bool:
 
 _SCALE_WORDS: Final = re.compile(
     r"(?i)\b(?:strength|power|motor|murmur|pain|reflex|score|scale|grade|out of|bp\b|sbp|dbp|"
-    r"blood pressure|ratio|titer|dilution|tab|pill|dose|cup|inch|splits?|fraction)"
+    r"blood pressure|ratio|titer|dilution|tab|pill|dose|cup|inch|splits?|fraction|"
+    # ventilator settings ("5/5 PS/PEEP"), a count of steps or sets done
+    r"peep|cpap|bipap|ps\b|steps\b|sets\b)"
 )
 _MONTH_MODIFIERS: Final = frozenset(
     [
@@ -499,6 +501,8 @@ _MONTH_MODIFIERS: Final = frozenset(
         "last",
         "next",
         "this",
+        # "this past March"
+        "past",
         "before",
         "after",
         "by",
@@ -537,9 +541,38 @@ _ORDINAL_BEFORE: Final = (
 )
 
 
+#: What ends the clause of a day of the month after "the" and some other word (see
+#: ``DateRecognizer.validate``): its end, "of last month", a range to another day, or a word
+#: of cause or time; not a list of ordinals ("the 2nd, 3rd and 4th toes").
+_ORDINAL_EVENT_AFTER: Final = re.compile(
+    r"(?![ \t]*,[ \t]*\d{1,2}(?i:st|nd|rd|th))"
+    r"(?:[ \t]*(?:[,;.)]|$)|[ \t]+(?i:of[ \t]+(?:this|last|next|the)[ \t]+month\b|"
+    r"(?:due|when|because|per|but|then|@)\b)|"
+    # a range to another day that is not a count of things ("the 2nd to 5th ribs")
+    r"(?:[ \t]+(?i:to|through|thru|until|till)[ \t]+(?:the[ \t]+)?|[ \t]*[-\u2013][ \t]*)"
+    r"\d{1,2}(?i:st|nd|rd|th)(?=[ \t]*(?:[,;.)]|$)|[ \t]+(?:of|and|at|in|for|with)\b))",
+    re.MULTILINE,
+)
+#: Words before "the" that make the ordinal a rank or a place in a series ("is the 2nd",
+#: "in the 3rd.", "every 4th").
+_ORDINAL_RANK_BEFORE: Final = frozenset(["is", "are", "in", "into", "within", "be", "every"])
 _MONTH_CLOSE_OR_RANGE: Final = re.compile(rf"\)|[ \t]*[-\u2013][ \t]*{MONTH}\b")
 _SCHEDULED: Final = frozenset(
     ["scheduled", "rescheduled", "booked", "set", "planned", "slated", "due", "moved", "reminder"]
+)
+#: A software release's number before a dotted triple.
+_VERSION_BEFORE: Final = re.compile(
+    r"(?<![A-Za-z])(?i:version|ver\.?|build|release|firmware|software|v)[ \t:]*$"
+)
+#: An insulin before a slashed triple ("Insulin 10/10/10 with meals", "Novolog 6/6/8 units").
+_INSULIN_BEFORE: Final = re.compile(
+    r"(?i:insulin|humalog|novolog|lispro|aspart|glulisine|admelog|apidra|fiasp|lyumjev)"
+    r"[^.\n\d]{0,12}$"
+)
+#: Month words that are no name, English word or clinical abbreviation (unlike "May", "June",
+#: "March", "Jan", "Dec" (decreased), "OCT" (the scan)): a date on their own.
+_MONTH_ONLY_WORDS: Final = frozenset(
+    ["January", "February", "September", "October", "November", "December", "Feb", "Sept"]
 )
 _TWO_PART: Final = re.compile(r"\d{1,2}[-/.]\d{1,4}")
 _MONTH_START: Final = re.compile(MONTH)
@@ -555,11 +588,13 @@ class DateRecognizer(PatternRecognizer):
         # 03/14/2021, 2021-03-14, 14.03.2021, 3/14, 11/2023 (validated by parsing)
         # (two parts only with a slash: "2.5" and "10-12" are never dates)
         _p(
-            _lead("0-9", r"\w/.-")
+            # (an underscore before it is a file name's separator: "export_2024-06-04.csv")
+            r"[0-9](?<![^\W_][0-9])(?<![/.-][0-9])"
             + r"\d{0,3}(?:([-.])\d{1,4}\1\d{1,4}|/\d{1,4}(?:/\d{1,4})?)(?!\d|[-/.]\d)",
             0.9,
         ),
-        _p(_lead("12", r"\w") + r"\d{7}(?!\d)", 0.5),
+        # 20240604, and 06042024 (month first) as in "scan_06042024.pdf" (validated by parsing)
+        _p(r"[0-2](?<![^\W_][0-2])" + r"\d{7}(?!\d)", 0.5),
         # 11/25-11/27, 3/2/24 - 3/9/24, 06/2025-07/2025: a range of numeric dates (each side
         # validated)
         _p(
@@ -572,9 +607,11 @@ class DateRecognizer(PatternRecognizer):
         ),
         # March 3, 2021 / Mar 3rd / March 2021 / mid-May
         _p(
-            MONTH_LED + r"(?:(?:[\s-]+|,\s*)(?:\d{1,2}(?:st|nd|rd|th)?(?!\d|:\d)"
+            MONTH_LED + r"(?:(?:[\s-]+|,\s*)(?:\d{1,2}(?:st|nd|rd|th|ST|ND|RD|TH)?(?!\d|:\d)"
             # a year after the day is 18xx-20xx: "Oct 1 1630" is a date and a clock time
-            r"(?:,?\s+(?:1[89]|20)\d\d(?!\d))?|\d{4}(?!\d)))?",
+            r"(?:,?\s+(?:1[89]|20)\d\d(?!\d))?|\d{4}(?!\d))|"
+            # "A1c Mar/2024": a month and its year joined by a slash
+            r"/(?:19|20)\d\d(?![\d/]))?",
             0.9,
             # Speed: the month-led scan tries every "a", "s", "o", "n", "d" ... of a note; the
             # twelve three-letter heads of the month words are found by ``str.find`` instead
@@ -585,11 +622,18 @@ class DateRecognizer(PatternRecognizer):
             _lead("0-9", r"\w/.-")
             + r"\d?(?:st|nd|rd|th)?(?:\s+of\s+|[\s-])"
             + MONTH
-            + r"(?:(?:,?\s+|-)\d{4}(?!\d)|-\d{2}(?!\d))?(?![A-Za-z])",
+            + r"(?:(?:,?\s+|-)\d{4}(?!\d)|-\d{2}(?!\d))?(?![A-Za-z])"
+            # "04JUN2024", "4JUN24", "11JUN": a military date glued into one token (a capital
+            # month of three letters right after the day; its year, if any, right after it);
+            # the same digit-led scan, so no new pass over the note
+            r"|"
+            + _lead("0-9", r"\w/.-")
+            + r"\d?(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC|Jan|Feb|Mar|Apr|May|Jun|"
+            r"Jul|Aug|Sept?|Oct|Nov|Dec)(?:\d{4}|\d{2})?(?![A-Za-z0-9])",
             0.9,
         ),
-        # on the 9th
-        _p(_lead("0-9", r"\w") + r"\d?(?:st|nd|rd|th)(?![A-Za-z])", 0.75),
+        # on the 9th (ON THE 9TH in a report written in capitals)
+        _p(_lead("0-9", r"\w") + r"\d?(?:st|nd|rd|th|ST|ND|RD|TH)(?![A-Za-z])", 0.75),
         _p(
             # One prefix tree of the words ("'?s" written out as "'s" then "s") and of their
             # upper-case forms for an upper-case note ("FALL AT HOME ON CHRISTMAS DAY"), so the
@@ -646,7 +690,7 @@ class DateRecognizer(PatternRecognizer):
         value = text[start:end]
         first = value[0]
         if first.isdigit():
-            if value[-2:] in ("st", "nd", "rd", "th"):
+            if value[-2:].lower() in ("st", "nd", "rd", "th"):
                 words = _words_before(text, start, 24)
                 if len(words) < 2 or words[-1] != "the":
                     return None
@@ -656,7 +700,17 @@ class DateRecognizer(PatternRecognizer):
                     # "scheduled for the 30th", "booked for the 3rd"
                     words[-2] == "for" and len(words) >= 3 and words[-3] in _SCHEDULED
                 ):
-                    return None
+                    # "Symptoms began the 21st.", "Stopped the 28th due to rash", "ICU the 2nd
+                    # to the 5th": after any other word, a day of the month whose clause ends
+                    # with it, or that opens a range of days or a clause of cause or time (a
+                    # count goes on with its noun: "the 3rd molar", "the 2nd, 3rd and 4th toes")
+                    if (
+                        words[-2] in _ORDINAL_RANK_BEFORE
+                        or int(value[:-2]) > 31
+                        or not _ORDINAL_EVENT_AFTER.match(text, end)
+                    ):
+                        return None
+                    return self.category
                 return None if ORDINAL_COUNT_AFTER.match(text, end) else self.category
             if "/" in value and _RANGE_SEP.search(value):
                 parts = _RANGE_SEP.split(value)
@@ -667,11 +721,18 @@ class DateRecognizer(PatternRecognizer):
                 if "/" not in value or parse_date(value) is None:
                     return None  # 10-12, 2.5: ranges and decimals, not dates
                 return self._month_day(text, start, end, value)
+            if "." in value and _VERSION_BEFORE.search(text, max(0, start - 12), start):
+                return None  # "Version 10.2.24", "firmware v4.6.1": a release, not a date
+            if value.count("/") == 2 and _INSULIN_BEFORE.search(text, max(0, start - 24), start):
+                return None  # "Humalog 10/10/10": a dose with each meal, not Oct 10, 2010
             return self.category if parse_date(value) is not None else None
         if not _MONTH_START.match(value):
             # a holiday
             return self.category if start == 0 or not text[start - 1].isalnum() else None
         if _WORD_ONLY.fullmatch(value):
+            if value.rstrip(".") in _MONTH_ONLY_WORDS:
+                # "Seen Sept by derm", "Relapsed October": a month word that is nothing else
+                return self.category
             # a month on its own: only with "mid-", "in", "since" ... before it
             words = _words_before(text, start, 20)
             if words and words[-1] in _MONTH_MODIFIERS:

@@ -907,6 +907,11 @@ def propagate_names(
     done: set[str] = set()  # a name repeated in several spans is looked at once
     # Speed: several recognizers report the same name; its tokens are read once
     read: set[tuple[int, int]] = set()
+    # names that are also words ("Hope", "Bill", "Grant"; "Bishop"), found here as a given name
+    # (a name's first word) or a family name (its last; a name found alone may be either):
+    # matched only in their frames below
+    worded: dict[str, set[bool]] = {}  # token as written -> {True: given, False: family}
+    nicknames: list[Span] = []
     for span in spans:
         if span.category != "NAME":
             continue
@@ -914,13 +919,30 @@ def propagate_names(
         if where in read:
             continue
         read.add(where)
-        for tok in _SEED_TOKEN.findall(text[span.start : span.end]):
+        toks = _SEED_TOKEN.findall(text[span.start : span.end])
+        for index, tok in enumerate(toks):
             if tok not in done:
                 done.add(tok)
                 _add_seed(seeds, tok, known=False)
+            if tok[:1].isupper() and tok[1:].islower() and _wordlike(tok.lower()):
+                roles = worded.setdefault(tok, set())
+                if index == 0:
+                    roles.add(True)
+                if index == len(toks) - 1:
+                    roles.add(False)
+        # 'VANDERHOOF, Cornelius J. ("Neil")': a nickname in quotes right after a found name
+        if text[span.end : span.end + 3].lstrip(" (")[:1] in ('"', "\u201c"):
+            nick = _NICK_AFTER_NAME.match(text, span.end)
+            if nick is not None and nick.group(1).lower() not in lx.STOP:
+                nicknames.append(Span("NAME", *nick.span(1), 0.8, "nickname"))
+                # (marked as a nickname, a word-like one too: "Neil", "Bunny")
+                _add_seed(seeds, nick.group(1), known=True)
     for tok in extra_seeds:
         _add_seed(seeds, tok, known=True)
     out: list[Span] = _initials(text, spans)
+    out.extend(nicknames)
+    if worded:
+        out.extend(_worded_names(text, worded))
     if not seeds:
         return out
     lowered = text.lower()
@@ -933,6 +955,18 @@ def propagate_names(
             if end + 1 < n and text[end] in "'\u2019" and text[end + 1] in "sS":
                 end += 2
             after_ok = end >= n or not (text[end].isalnum() or text[end] == "-")
+            if (
+                not before_ok
+                and after_ok
+                and free
+                and len(seed) >= 4
+                and text[pos].isupper()
+                and text[pos - 1].isupper()
+                and (pos == 1 or not (text[pos - 2].isalnum() or text[pos - 2] in "@._-"))
+            ):
+                # "by LBrody": an initial glued to a found family name, capitalised (a user
+                # name in camel case)
+                out.append(Span("ID", pos - 1, end, 0.7, "login"))
             if before_ok and after_ok and not _NOT_A_NAME_AFTER.match(text, end):
                 word = text[pos : pos + len(seed)]
                 if word[:1].isupper() or (
@@ -947,6 +981,76 @@ def propagate_names(
                     out.append(Span("NAME", pos, end, 0.8, "name-propagation"))
             pos = lowered.find(seed, pos + 1)
     out.extend(_logins(text, seeds))
+    return out
+
+
+#: A nickname in quotes after a name, maybe in brackets: ' ("Neil")', ' "Roz"'.
+_NICK_AFTER_NAME: Final = re.compile(r"[ \t]*\(?[\"\u201c]([A-Z][a-z]+(?:-[A-Z][a-z]+)?)[\"\u201d]")
+#: What a word-like given name does as a person at a sentence's head: a verb ("Bill says",
+#: "Grant works", "Hope picked up"), and not a capitalised word after it (a name or a title:
+#: "Grant Bell", "Will Haskett" are read as wholes by the name rules).
+_PERSON_VERB_AFTER: Final = re.compile(
+    r"[ \t]+(?:is|was|has|had|will|can|and|said|says|came|went|got|took|"
+    r"[a-z]{2,}(?:ed|s))\b(?![ \t]+(?:on|to)\b)"
+)
+#: Before a word-like name in mid-sentence: a lower-case word, a comma or a semicolon ("mother
+#: called at work, Hope picked up"; "Glad Bill is there" is read by the head rules).
+_MID_SENTENCE_BEFORE: Final = re.compile(r"(?:[a-z]|[,;])[ \t]+$")
+_SENTENCE_HEAD_BEFORE: Final = re.compile(r"(?:^|[.!?:][ \t]+|\n[ \t]*)$")
+#: An initial or a title before a word-like family name: "L. Bishop", "Ms. Bishop".
+_INITIAL_BEFORE: Final = re.compile(r"(?<![\w.])(?:[A-Z]\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Miss)[ \t]+$")
+
+
+def _wordlike(low: str) -> bool:
+    return low in lx.ambiguous_names() or low in lx.WORDLIKE_SURNAMES or low in lx.EPONYMS
+
+
+def _worded_names(text: str, worded: Mapping[str, set[bool]]) -> list[Span]:
+    """ "mother called at work, Hope picked up", "Bill says thanks too", "L. Bishop": a name
+    that is also an English word, once this note names someone with it, is that person where
+    it is written capitalised in a person's frame: a given name in mid-sentence after a
+    lower-case word or a comma, or heading a sentence before a verb; a family name after an
+    initial or a title. Not an eponym ("Bell's palsy" stays: no frame fits it)."""
+    out: list[Span] = []
+    for tok, roles in worded.items():
+        given = True in roles and tok.lower() not in lx.EPONYMS
+        family = False in roles
+        for pos in _occurrences(text, tok):
+            end = pos + len(tok)
+            if text[end : end + 1] in ("'", "\u2019"):
+                continue  # "Bell's palsy": a possessive is an eponym's form as often
+            window = max(0, pos - 24)
+            # a family name after an initial or a title; a given name in mid-sentence, or
+            # heading a sentence before a verb
+            if (family and _INITIAL_BEFORE.search(text, window, pos)) or (
+                given
+                and not _NAME_CAP_AFTER.match(text, end)
+                and (
+                    _MID_SENTENCE_BEFORE.search(text, window, pos)
+                    or (
+                        _SENTENCE_HEAD_BEFORE.search(text, window, pos)
+                        and _PERSON_VERB_AFTER.match(text, end)
+                    )
+                )
+            ):
+                out.append(Span("NAME", pos, end, 0.7, "name-propagation"))
+    return out
+
+
+_NAME_CAP_AFTER: Final = re.compile(r"[ \t]+[A-Z]")
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Start offsets of ``word`` in ``text`` as a whole token."""
+    out = []
+    pos = text.find(word)
+    while pos >= 0:
+        end = pos + len(word)
+        if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "'\u2019-")) and (
+            end >= len(text) or not text[end].isalnum()
+        ):
+            out.append(pos)
+        pos = text.find(word, end)
     return out
 
 
@@ -981,21 +1085,29 @@ def _inside(ranges: Sequence[tuple[int, int]], pos: int) -> bool:
 
 
 _POSSESSIVE: Final = re.compile(r"['\u2019]s$")
-#: A found name of two or three capitalised words ("Kalinda Jessup", "Ana M. Ortiz").
-_FULL_NAME: Final = re.compile(
-    r"(?P<first>[A-Z])[a-z'\u2019-]+(?:[ \t]+(?P<middle>[A-Z])(?:\.|[a-z'\u2019-]+)?)?"
-    r"[ \t]+(?P<last>[A-Z])[a-z'\u2019-]+"
-)
-#: "Brandt, Tobin K", "Lopez, Maritza": the same name, family name first.
-_LAST_FIRST: Final = re.compile(
-    r"(?P<last>[A-Z])[A-Za-z'\u2019-]+(?:[ \t]+(?P<last2>[A-Z])[A-Za-z'\u2019-]+)?,[ \t]+"
-    r"(?P<first>[A-Z])[A-Za-z'\u2019-]+"
-    r"(?:[ \t]+(?P<middle>[A-Z])(?:\.|[a-z'\u2019-]+)?)?"
-)
+#: A word of a found name: letters in any script ("Lương", "HARTSOCK"), an apostrophe or hyphen
+#: inside, or one letter and a dot ("J. K. Wiltz").
+_NAME_WORD: Final = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*\.?")
+#: A nickname in quotes or a bracket inside a found name ('Gerald "Gerry" Nkemelu'): no initial.
+_NAME_ASIDE: Final = re.compile(r"[\"\u201c(][^\"\u201d)]*[\"\u201d)]")
 #: Where a clinician initials an entry: closing a line (a flowsheet's last column), or after
-#: "by" / "per" / "initials".
-_INITIALS_BEFORE: Final = re.compile(r"(?:\b(?:by|per|[Ii]nitials:?)|[ \t])[ \t]*$")
+#: "by" / "per" / "initials" / "signed" ("Co-signed HQL").
+_INITIALS_BEFORE: Final = re.compile(
+    r"(?:\b(?:by|per|[Ii]nitials:?|[Ss]igned:?|[Cc]o-?signed:?)|[ \t])[ \t]*$"
+)
 _LINE_END_AFTER: Final = re.compile(r"[ \t]*(?:\n|$)")
+#: Frames that mark capitals as a person's initials wherever they stand (stop 18, dev16): a
+#: table cell of their own ("| JS  |", a log's BY column), a legend ("TW = Tobias Whitcomb"),
+#: the initials and the name they stand for ("JKW / J. K. Wiltz"), an entry's author heading
+#: a dated line ("3/14 PV: donor asked ...") or opening a bracket ("(SH, 11/18/25 08:20)").
+_CELL_BEFORE: Final = re.compile(r"\|[ \t]*$")
+_CELL_AFTER: Final = re.compile(r"[ \t]*\|")
+_LEGEND_AFTER: Final = re.compile(r"[ \t]*(?:=|/[ \t]*[A-Z])")
+_ENTRY_HEAD_BEFORE: Final = re.compile(
+    r"(?:^|\n)[ \t]*(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?[ \t]+)?(?:\d{1,2}:?\d{2}[ \t]+)?$"
+)
+_ENTRY_HEAD_AFTER: Final = re.compile(r":[ \t]")
+_BRACKET_AFTER: Final = re.compile(r",[ \t]*\d")  # (an entry's time after them: not "(DM, HTN)")
 #: Abbreviations that close a line or follow "per" in notes and are nobody's initials.
 _NOT_INITIALS: Final = frozenset(
     [
@@ -1076,10 +1188,97 @@ _NOT_INITIALS: Final = frozenset(
 )
 
 
+def _credential_word(word: str) -> bool:
+    return bool(lx.CREDENTIAL_RE.fullmatch(word)) or word.upper() in ("DON", "PARAMEDIC")
+
+
+def _name_initials(name: str) -> set[str]:
+    """The initials a found name is signed with: "Kalinda Jessup" KJ, "Ana M. Ortiz" AMO and
+    AO, "Brandt, Tobin K" TB and TKB, "J. K. Wiltz" JKW, "Huy Q. Lương" HQL, "SAMUEL
+    HARTSOCK, PARAMEDIC" SH (a credential after the comma is no given name)."""
+    if '"' in name or "(" in name or "\u201c" in name:
+        name = _NAME_ASIDE.sub(" ", name)
+    head, comma, tail = name.partition(",")
+    if not comma:
+        # Speed: most found names are two or three words with no comma; split, not a regex
+        parts = head.split()
+        if not 2 <= len(parts) <= 4 or not all(p[:1].isupper() for p in parts):
+            return set()
+    head_words = _NAME_WORD.findall(head)
+    tail_words = _NAME_WORD.findall(tail)
+    if (
+        comma
+        and tail_words
+        and (
+            _credential_word(tail_words[0].rstrip(".")) or (len(head_words) > 1 and tail.isupper())
+        )
+    ):
+        tail_words = []  # "Priya Venkataraman, RN, CCTC", "SAMUEL HARTSOCK, PARAMEDIC"
+    while head_words and lx.CREDENTIAL_RE.fullmatch(head_words[-1].rstrip(".")):
+        head_words.pop()
+    while head_words and head_words[0].rstrip(".").lower() in lx.TITLES:
+        head_words.pop(0)
+    out: set[str] = set()
+    if tail_words:
+        # "Brandt, Tobin K": the family name (or two: "VILLALOBOS QUINTERO, Esperanza") first
+        if len(head_words) > 2 or len(tail_words) > 2:
+            return out
+        words = tail_words + head_words
+        if not all(w[0].isupper() for w in words):
+            return out
+        first = words[0][0]
+        middle = words[1][0] if len(tail_words) == 2 else ""
+        family = "".join(w[0] for w in head_words)
+        out.add(first + family[:1])
+        if middle:
+            out.add(first + middle + family[:1])
+        if len(family) == 2:
+            out.add(first + family)
+        return out
+    if not 2 <= len(head_words) <= 3 or not all(w[0].isupper() for w in head_words):
+        return out
+    if len(head_words[-1].rstrip(".")) < 2:
+        return out  # "Ana M.": no family name
+    first, last = head_words[0][0], head_words[-1][0]
+    out.add(first + last)
+    if len(head_words) == 3:
+        out.add(first + head_words[1][0] + last)
+    return out
+
+
+def _initials_framed(text: str, pos: int, end: int, *, state: bool) -> bool:
+    """Whether the initials at ``text[pos:end]`` stand in a frame that marks them as a person's
+    (a state code only in a legend or a cell; letters that are also an abbreviation, "PE",
+    "DM", only in a legend and the frames read before stop 18: a line's end, "by")."""
+    if _LEGEND_AFTER.match(text, end):
+        return True
+    before = _INITIALS_BEFORE.search(text, max(0, pos - 10), pos)
+    signed = before is not None and (
+        not before.group().isspace() or bool(_LINE_END_AFTER.match(text, end))
+    )
+    if text[pos:end].lower() in lx.STOP:
+        return signed and not state
+    if _CELL_BEFORE.search(text, max(0, pos - 6), pos) and _CELL_AFTER.match(text, end):
+        return True
+    if state:
+        return False
+    if _ENTRY_HEAD_AFTER.match(text, end) and _ENTRY_HEAD_BEFORE.search(
+        text, max(0, pos - 24), pos
+    ):
+        return True
+    if text[pos - 1 : pos] == "(" and _BRACKET_AFTER.match(text, end):
+        return True
+    return signed
+
+
 def _initials(text: str, spans: Iterable[Span]) -> list[Span]:
-    """ "KJ" closing a flowsheet line once "Kalinda Jessup" is found: her initials."""
+    """ "KJ" closing a flowsheet line once "Kalinda Jessup" is found: her initials. Once a
+    person's initials stand in a frame that marks them (a line's end, "by", a cell of their own,
+    a legend), they are that person wherever they stand alone in the note ("11/03 1700 H (INR
+    3.8) TW | 11/04 ...", "0900 MH; BP 108/62")."""
     wanted: set[str] = set()
     read: set[tuple[int, int]] = set()  # Speed: a name reported twice is read once
+    named: set[str] = set()  # and a name written twice (this call's only: no cache of names)
     for span in spans:
         if span.category != "NAME":
             continue
@@ -1089,17 +1288,10 @@ def _initials(text: str, spans: Iterable[Span]) -> list[Span]:
         if where in read:
             continue
         read.add(where)
-        m = _FULL_NAME.fullmatch(text, span.start, span.end) or _LAST_FIRST.fullmatch(
-            text, span.start, span.end
-        )
-        if m:
-            first, middle, last = m.group("first", "middle", "last")
-            wanted.add(first + last)
-            if middle:
-                wanted.add(first + middle + last)
-            if m.re is _LAST_FIRST and m.group("last2"):
-                # "VILLALOBOS QUINTERO, Esperanza": both family names ("E.V.Q.")
-                wanted.add(first + last + m.group("last2"))
+        name = text[span.start : span.end]
+        if name not in named:
+            named.add(name)
+            wanted |= _name_initials(name)
     out: list[Span] = []
     for initials in wanted:
         # "M.L. + A.F.:", "lab label: E.V.Q.": dotted initials need no place to be read as a mark,
@@ -1115,22 +1307,33 @@ def _initials(text: str, spans: Iterable[Span]) -> list[Span]:
             pos = text.find(dotted, end)
     for initials in wanted:
         if (
-            initials in _NOT_INITIALS
-            or initials in lx.STATE_CODES
+            not initials.isascii()
+            or initials in _NOT_INITIALS
             or lx.CREDENTIAL_RE.fullmatch(initials)
         ):
             continue
+        state = initials in lx.STATE_CODES
         # a literal search per candidate, like the seeds above: no scan of the whole note
+        alone: list[int] = []
+        framed = False
         pos = text.find(initials)
         while pos >= 0:
             end = pos + len(initials)
-            alone = (pos == 0 or not text[pos - 1].isalnum()) and not text[end : end + 1].isalnum()
-            if alone and pos > 0:
-                before = _INITIALS_BEFORE.search(text, max(0, pos - 10), pos)
-                signed = before is not None and not before.group().isspace()
-                if signed or (before is not None and _LINE_END_AFTER.match(text, end)):
+            if (
+                pos > 0
+                and not (text[pos - 1].isalnum() or text[pos - 1] in "-/&.")
+                and not (text[end : end + 1].isalnum() or text[end : end + 1] in ("-", "/", "&"))
+            ):
+                if _initials_framed(text, pos, end, state=state):
+                    framed = True
                     out.append(Span("NAME", pos, end, 0.75, "initials"))
+                else:
+                    alone.append(pos)
             pos = text.find(initials, end)
+        # the same capitals elsewhere, once they are marked as the person's: not where the
+        # letters are also a word or an abbreviation ("PE", "CT") or a state ("AK")
+        if framed and alone and not state and initials.lower() not in lx.STOP:
+            out.extend(Span("NAME", p, p + len(initials), 0.7, "initials") for p in alone)
     return out
 
 
@@ -1146,7 +1349,7 @@ def _add_seed(seeds: dict[str, bool], tok: str, *, known: bool) -> None:
         return
     if lx.CREDENTIAL_RE.fullmatch(tok):
         return
-    wordlike = low in lx.ambiguous_names() or low in lx.WORDLIKE_SURNAMES or low in lx.EPONYMS
+    wordlike = _wordlike(low)
     if wordlike and not known:
         return
     free = not wordlike and len(tok) >= 4

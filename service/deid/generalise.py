@@ -22,6 +22,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 from typing import ClassVar, Final
 
 from service.deid import lexicon as lx
@@ -35,7 +36,7 @@ from service.deid.keeps import (
     subtest_scores,
 )
 from service.deid.prefix_search import any_of, ascii_digits, trie_alternation, word_led
-from service.deid.recognizers import MONTH_LED, Recognizer, name_kind
+from service.deid.recognizers import MONTH_LED, Recognizer, luhn_valid, name_kind
 from service.deid.spans import Span
 from service.deid.wordlist import common_words, proper_nouns
 
@@ -490,11 +491,24 @@ _NOT_DATE_WORDS: Final = frozenset(
         "audit-c",
         "blood pressure",
         "out of",
+        # a score's total and a receptor score ("total 6/9" of a Nottingham grade, "Allred 8/8")
+        "total",
+        "sum",
+        "allred",
     ]
 )
 #: "G2", "P3" (obstetric), "PHQ-9" and the like written just before the pair.
 _HYPHENATED_ACRONYM: Final = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+")
 _WHEN_WORDS: Final = frozenset(["last", "next", "first", "final", "since"])
+#: "Day 3 6/14", "Day 14 dose 6/25", "wk 2 3/18": a schedule's numbered day or week before its
+#: date (a rabies series, a chemotherapy cycle); the number is no whole before a fraction.
+_NUMBERED_PERIODS: Final = frozenset(["day", "d", "wk", "week", "cycle", "pod", "hd", "visit"])
+#: "cholangitis 2/2 CBD stone", "ESRD 2/2 IgA nephropathy": "2/2" is shorthand for "secondary
+#: to" between a finding and its cause, not the second of February.
+_SECONDARY_TO: Final = re.compile(r"[ \t]+[A-Za-z]")
+#: A row of month/days ("Labs  11/29  11/30  12/1  12/2"): a lab trend's or a flowsheet's
+#: column heads, dates in order.
+_MD_ROW_TOKEN: Final = re.compile(r"(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])")
 _PERIODS: Final = frozenset(
     ["week", "wk", "weekend", "day", "night", "morning", "evening", "month"]
 )
@@ -526,10 +540,14 @@ _ORDINALS: Final = ("st", "nd", "rd", "th")
 _VIRUS_TYPED: Final = frozenset(["hiv", "hsv", "htlv"])
 _SCORE_LABEL: Final = re.compile(r"[gp]\d?|phq-?\d*|gad-?\d*")
 _NOT_DATE_AFTER: Final = re.compile(
-    r"(?i)[ \t]*(?:mg|mcg|g\b|ml|units?|tabs?|tablets?|caps?|cups?|inch|in\b|cm|mm|mi|miles?|"
+    # ("in" as inches, not before a room or an article: "Fall 6/28 in bathroom")
+    r"(?i)[ \t]*(?:mg|mcg|g\b|ml|units?|tabs?|tablets?|caps?|cups?|inch|"
+    r"in\b(?![ \t]+(?:the|a|an|his|her|their|my|our|bed|bathroom|bedroom|kitchen|shower|"
+    r"clinic|office)\b)|cm|mm|mi|miles?|"
     r"strength|murmur|sys|systolic|diastolic|score|scale|mmhg|%|x\b|ratio|of\b|/|"
     r"dilat|efface|power|pts|points|dose|puffs?|sprays?|drops?|bid|tid|prn|daily|h\b|hr|"
-    r"hours?|days?|weeks?|wk|mo|months?|times|"
+    # ("day" as a unit: "6/14 Day 3 given" numbers a schedule's day, after its date)
+    r"hours?|days?(?![ \t]*#?\d)|weeks?|wk|mo|months?|times|"
     # "1/2 NS": half-normal saline
     r"nss?\b|"
     # "2/3 cultures", "4/6 criteria": a count of things
@@ -581,7 +599,9 @@ _PLACE_CUE_AFTER: Final = re.compile(
 #: "URGENT CARE - HUTCHINSON", "Walgreens - Dodge City": a facility's branch, named by its town.
 _BRANCH_DASH_BEFORE: Final = re.compile(
     r"(?i:care|clinic|hospital|center|centre|pharmacy|medical|health|office|walgreens|cvs|"
-    r"medicine|practice|institution|facility|prison|jail)(?:[ \t]+[-\u2013\u2014]|,)[ \t]+$"
+    # ("infusion suite, Newport (4-dose ...)": a hospital's site and then its town)
+    r"medicine|practice|institution|facility|prison|jail|suite|campus)"
+    r"(?:[ \t]+[-\u2013\u2014]|,)[ \t]+$"
 )
 
 
@@ -923,6 +943,40 @@ def _unknown_towns(text: str, spans: list[Span]) -> None:
         spans.append(Span("LOCATION", m.start(1), m.end(1), 0.6, "unknown-town"))
 
 
+def _worded(low: str) -> bool:
+    """Whether ``low`` is an English word or two run together ("keystone", "lakeshore")."""
+    common = common_words()
+    if low in common:
+        return True
+    return any(low[:i] in common and low[i:] in common for i in range(4, len(low) - 3))
+
+
+def _md_row(text: str, start: int, end: int) -> bool:
+    """Whether the month/day at ``text[start:end]`` stands in a row of three or more
+    month/days, written in order a few days to weeks apart and split only by blanks (a lab
+    trend's column heads). Motor grades ("5/5 5/5 4/5") and doses are never in such order."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    tokens = text[line_start:line_end].split()
+    here = text[start:end]
+    # the run of blank-split month/days holding this one
+    runs: list[list[str]] = [[]]
+    for tok in tokens:
+        if _MD_ROW_TOKEN.fullmatch(tok):
+            runs[-1].append(tok)
+        elif runs[-1]:
+            runs.append([])
+    for run in runs:
+        if here not in run or len(run) < 3:
+            continue
+        days = [int(m) * 31 + int(d) for m, d in (t.split("/") for t in run)]
+        steps = [b - a if b > a else b + 12 * 31 - a for a, b in pairwise(days)]
+        if all(0 < step <= 62 for step in steps):
+            return True
+    return False
+
+
 def _place_cued(text: str, start: int) -> bool:
     """Whether a preposition of place ("in", "from", "out of", "to the") comes before
     ``start`` on its line."""
@@ -1057,6 +1111,19 @@ _PERSON_TITLES: Final = frozenset(
 _SITE_AFTER: Final = re.compile(
     r"[ \t]+(?:clinic|office|site|branch|campus|satellite|CLINIC|OFFICE|SITE|BRANCH|CAMPUS)\b"
 )
+#: A town's local trades, named for it: "Marion Distribution Center", "Newport Home Medical"
+#: (only for a town's name that is no English word nor two run together: "Midway Logistics",
+#: "Keystone Medical Supply", "Lakeshore Logistics" are named for words).
+_TRADE_AFTER: Final = re.compile(
+    r"[ \t]+(?:Distribution|Home[ \t]+Medical|Medical[ \t]+Supply|Outfitters|Lumber|Hardware|"
+    r"Cooperative|Co-op|Creamery|Logistics|Warehouse|Manufacturing)\b"
+)
+#: A street's type (and a compass word) and a comma before a town: "on Bolsa Ave, ",
+#: "Edgewood Rd NE, ".
+_STREET_COMMA_BEFORE: Final = re.compile(
+    r"[a-z][ \t]+(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Way|Ct|Court|"
+    r"Pkwy|Parkway|Hwy|Highway|Pl|Place|Ter|Terrace|Cir|Circle)\.?(?:[ \t]+[NS]?[EW]?)?,[ \t]+$"
+)
 _CLAUSE_END_AFTER: Final = re.compile(r"[;,.)]|[ \t]*$|[ \t]*\n")
 _PLACE_CUE_WORDS: Final = frozenset(
     ["in", "from", "near", "at", "to", "outside", "of", "around", "toward", "towards", "via"]
@@ -1088,6 +1155,13 @@ _LAST_FOUR: Final = re.compile(
     word_led(["last"], ignore_case=True)
     + r"(?i:[ \t-]*(?:4|four)\b[^\n\d]{0,40}?(?P<d>\d{4})(?!\d))"
 )
+#: "last 4 of phone (0144)", "last four of her cell phone: 0144".
+_PHONE_LAST_FOUR: Final = re.compile(
+    word_led(["last"], ignore_case=True)
+    + r"(?i:[ \t-]*(?:4|four)(?:[ \t]+digits)?[ \t]+of[ \t]+(?:the[ \t]+|her[ \t]+|his[ \t]+|"
+    r"their[ \t]+|my[ \t]+)?(?:cell[ \t]+|mobile[ \t]+|home[ \t]+)?phone(?:[ \t]+(?:number|#))?"
+    r"[ \t:(#]{0,4}(?P<d>\d{4})(?!\d))"
+)
 _SSN_WORD: Final = re.compile(
     word_led(["ssn", "social security", "ss#", "soc sec"], ignore_case=True)
 )
@@ -1115,6 +1189,10 @@ _GEO_POINT: Final = re.compile(
 _GEO_CUES: Final = ("gps", "coordinates", "lat/l", "latitude", "lat ", "location:", "pin ")
 _HEMISPHERE: Final = re.compile(r"\.\d{3,}\u00b0?[ \t]?[NS]\b")
 _PREFIX_BEFORE: Final = re.compile(r"(?<![\w-])([A-Z]{1,4})[ \t-]?$")
+#: A licence's word just before a number's letter: "lic. R 1088453", "License #: B 20931".
+_LICENCE_WORD_BEFORE: Final = re.compile(
+    r"(?i:\b(?:lic|licen[cs]e|cert|certificate|permit))\.?[ \t]*(?:#|no\.?|number)?[ \t:]*$"
+)
 #: Capitals before a number that are its label or a code system, not part of the identifier.
 _LABEL_PREFIXES: Final = frozenset(
     [
@@ -1282,9 +1360,17 @@ _VISIT_FREQUENCY: Final = re.compile(r"(?<![\w-])\d{1,2}wk?\d{1,2}(?![\w-])")
 #: Its gate, led by the "w" (a literal first character the engine skips ahead to, where a
 #: scan led by a digit class tries every position): a digit, "w", maybe "k", a digit.
 _VISIT_FREQUENCY_GATE: Final = re.compile(r"w(?<=\dw)k?\d")
-#: A federal form's number ("CMS-2744", "CMS-485", "SSA-827"): the same form for everyone.
+#: A federal form's number ("CMS-2744", "CMS-485", "SSA-827"): the same form for everyone;
+#: and a federal rule's ("CMS-4201-F" a final rule, "-P" proposed, "-IFC" interim final), cited
+#: in appeal letters: a regulation, not a case.
 _FORM_AGENCIES: Final = frozenset(["CMS", "HCFA", "SSA", "OPM"])
-_AGENCY_FORM: Final = re.compile(r"(?<![\w-])(?:CMS|HCFA|SSA|OPM)-\d{2,5}[A-Z]?(?![\w-])")
+_AGENCY_FORM: Final = re.compile(
+    r"(?<![\w-])(?:CMS|HCFA|SSA|OPM)-\d{2,5}[A-Z]?(?:-(?:F\d?|P|IFC|FC|CN|N))?(?![\w-])"
+)
+#: A LOINC code ("2160-0", "98979-8"): up to five digits and a check digit, in a note that
+#: names the code system (a lab export's LOINC column); the check digit (mod 10, as Luhn) must
+#: hold, so an identifier of that shape in the same note is kept only one time in ten.
+_LOINC_CODE: Final = re.compile(r"(?<![\w./-])\d{1,5}-\d(?![\w/]|[.-]\d)")
 #: A fax header's page counter: "P.001/007", "Pg. 2/7".
 _FAX_PAGE: Final = re.compile(r"(?<![\w.])(?:P|Pg|PG)\.[ \t]?\d{1,3}/\d{1,3}(?![\w/])")
 #: An HL7 coded element: "33914-3^eGFR^LN" is a LOINC code with its text and code system.
@@ -1355,6 +1441,12 @@ _MAKES: Final = (
         ]
     )
 ) - {"mini", "genesis", "ram", "rover", "international", "lincoln", "mercury", "saturn"}
+#: Makes that are also words, places or people ("Mercury", "Lincoln", "Saturn"): a car only
+#: with its model year before it ("1999 Mercury Grand Marquis").
+_YEAR_MAKES: Final = frozenset(["lincoln", "mercury", "saturn", "genesis", "ram"])
+_YEAR_MAKE_TOKENS: Final = frozenset(w.title() for w in _YEAR_MAKES) | frozenset(
+    w.upper() for w in _YEAR_MAKES
+)
 _YEAR_BEFORE: Final = re.compile(r"(?<!\d)(?:19|20)\d\d[ \t]+$")
 _MODEL_AFTER: Final = re.compile(
     r"(?:[ \t]+(?:[A-Z][A-Za-z0-9-]*|[0-9][A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)){0,2}"
@@ -1580,12 +1672,33 @@ class GeneralRecognizer(Recognizer):
             before = [w.lower() for w in raw_before]
             # "last dose 4/12", "next dose 5/1": when a dose was or will be given;
             # "week of 2/10": the date a period starts
-            when = len(before) > 1 and before[-2] in _WHEN_WORDS
+            when = len(before) > 1 and (
+                before[-2] in _WHEN_WORDS
+                or (len(before) > 2 and before[-2].isdigit() and before[-3] in _NUMBERED_PERIODS)
+            )
             period = len(before) > 1 and before[-1] == "of" and before[-2] in _PERIODS
+            month, day = int(md.group(1)), int(md.group(2))
+            numbered = (
+                len(before) > 1
+                and before[-1].isdigit()
+                and before[-2] in _NUMBERED_PERIODS
+                and not (month < day <= 4 or day == 8)  # "Day 1 1/2": a mixed number
+            )
+            if (
+                month == day == 2
+                and before
+                and before[-1][-1:].isalpha()
+                and _SECONDARY_TO.match(text, end)
+            ):
+                continue
+            if before and before[-1][-1:].isdigit() and _md_row(text, start, end):
+                spans.append(Span("DATE", start, end, 0.7, "general-date"))
+                continue
             if before and (
-                (before[-1].rstrip(":") in _NOT_DATE_WORDS and not when and not period)
+                # ("(Allred 8/8)": the word read without the bracket before it)
+                (before[-1].strip("([:") in _NOT_DATE_WORDS and not when and not period)
                 or " ".join(before[-2:]).rstrip(":") in _NOT_DATE_WORDS
-                or before[-1][-1:].isdigit()
+                or (before[-1][-1:].isdigit() and not numbered)
                 or before[-1] in ("+", "-", "x", "*", "=")
                 or _SCORE_LABEL.fullmatch(before[-1].rstrip(":"))
                 # "Beighton 2/9", "ILO profusion 1/1": a score named by its eponym or scale
@@ -1599,7 +1712,6 @@ class GeneralRecognizer(Recognizer):
                 continue
             if _NOT_DATE_AFTER.match(text, end):
                 continue
-            month, day = int(md.group(1)), int(md.group(2))
             padded = md.group(1).startswith("0") or md.group(2).startswith("0")
             if day in (4, 5, 6, 10) and month <= day and not period and not padded:
                 continue  # "4/5 strength", "2/6 murmur", "3/10 pain": a score on a scale
@@ -1685,6 +1797,8 @@ class GeneralRecognizer(Recognizer):
         name = text[start:end]
         if _SITE_AFTER.match(text, end) and name.lower() not in common_words():
             return True  # "at our Silverdale clinic": a branch named by its town
+        if after[:1].isupper() and _TRADE_AFTER.match(text, end) and not _worded(name.lower()):
+            return True  # "Marion Distribution Center": a town's trade named for it
         if (
             name.isupper()
             and text[end : end + 1] == ","
@@ -1692,6 +1806,12 @@ class GeneralRecognizer(Recognizer):
             and places().get(name.title()) is False
         ):
             return True  # "SISTER YVETTE DELACROIX, THIBODAUX, 985-...": a town between commas
+        if (
+            before.endswith(", ")
+            and _STREET_COMMA_BEFORE.search(before)
+            and _CLAUSE_END_AFTER.match(text, end)
+        ):
+            return True  # "Pharmacy on Bolsa Ave, Westminster, fax ...": the street's town
         if n > 1 and before.rstrip(" \t").endswith(",") and _CLAUSE_END_AFTER.match(text, end):
             return True  # "Black Lantern Tattoo, Post Falls;": a town after a business, alone
         if prev == "the" and len(words) > 1:
@@ -1729,6 +1849,11 @@ class GeneralRecognizer(Recognizer):
             spans.append(Span("DEVICE", m.start(), m.end(), 0.8, "general"))
         for m in _ISBT_DIN.finditer(text) if "din" in lowered or "tissue" in lowered else ():
             spans.append(Span("ID", m.start(), m.end(), 0.8, "general"))
+        if "last" in lowered and "phone" in lowered:
+            # "confirmed by DOB + last 4 of phone (0144)": the phone number's last digits, read
+            # as the SSN's are
+            for m in _PHONE_LAST_FOUR.finditer(text):
+                spans.append(Span("PHONE", m.start("d"), m.end("d"), 0.8, "general"))
         if "last" in lowered and _SSN_WORD.search(text):
             for m in _LAST_FOUR.finditer(text):
                 line_start = text.rfind("\n", 0, m.start()) + 1
@@ -1852,7 +1977,12 @@ def followup_spans(text: str, spans: list[Span]) -> list[Span]:
             m = _PREFIX_BEFORE.search(text, max(0, span.start - 6), span.start)
             if (
                 m is not None
-                and len(m.group(1)) >= 2
+                and (
+                    len(m.group(1)) >= 2
+                    # "MN RN lic. R 1088453": one letter is the number's own after a licence's
+                    # word (elsewhere a single capital is a side, a grade or an initial)
+                    or _LICENCE_WORD_BEFORE.search(text, max(0, m.start(1) - 14), m.start(1))
+                )
                 and text[m.end(1) : span.start] == " "
                 and m.group(1) not in lx.STATE_CODES
                 and m.group(1) not in _LABEL_PREFIXES
@@ -2166,9 +2296,13 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
                 out.append((start, end))
     gaz = places()
     # (a comprehension picks the makes among the tokens: the loop body runs for few of them)
-    for word in [w for w in tokens if w.lower() in _MAKES]:
+    makes = [w for w in tokens if w.lower() in _MAKES]
+    for word in makes + sorted(tokens & _YEAR_MAKE_TOKENS):
+        dated = word.lower() in _YEAR_MAKES
         for start in _occurrences(text, word):
             year = _YEAR_BEFORE.search(text, max(0, start - 6), start)
+            if dated and year is None:
+                continue
             models = _MODEL_AFTER.match(text, start + len(word))
             end = start + len(word)
             if models:
@@ -2274,6 +2408,10 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
         out.extend(m.span() for m in _AGENCY_FORM.finditer(text))
     if "P." in text or "Pg." in text or "PG." in text:
         out.extend(m.span() for m in _FAX_PAGE.finditer(text))
+    if "LOINC" in text or "Loinc" in text:
+        out.extend(
+            m.span() for m in _LOINC_CODE.finditer(text) if luhn_valid(m.group().replace("-", ""))
+        )
     if "ISBT" in text or "RODUCT" in text or "roduct" in text:
         # a transfusion log's product column (gated on the words that name it)
         out.extend(m.span() for m in _ISBT_PRODUCT.finditer(text))

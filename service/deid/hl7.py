@@ -15,11 +15,25 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from service.deid import lexicon as lx
+from service.deid.lexicon import first_names
 from service.deid.recognizers import Recognizer
 from service.deid.spans import Span
 
-#: A segment: three letters or digits and the field separator, at the start of a line.
-_SEGMENT: Final = re.compile(r"^([A-Z][A-Z0-9]{2})\|(.*)$", re.MULTILINE)
+#: A segment: three letters or digits and the field separator, at the start of a line, or after
+#: an export's row label and a pipe ("#PATIENT | PID|1||..."): a known segment there, so that a
+#: pipe table's cell ("| BUN|") is not read as one.
+_SEGMENT: Final = re.compile(
+    r"^(?:[^\n|]{1,30}\|[ \t]+(?=(?:PID|PV1|PV2|NK1|GT1|IN1|IN2|PD1|ORC|OBR|OBX|TXA|ROL|EVN|"
+    r"MRG|DG1|PR1|RXE|RXO|SCH|AIP|MSH|NTE|SPM|AL1)\|))?([A-Z][A-Z0-9]{2})\|(.*)$",
+    re.MULTILINE,
+)
+#: A name written as HL7 writes it, family^given^middle, outside a segment ("cc: WYNNE^MARGARET^L
+#: NP"): two or three capitalised parts joined by carets, the given name a known one. Speed: led
+#: by the caret (a literal the engine skips to), the family name read back from it.
+_CARET_JOIN: Final = re.compile(r"\^(?<=[A-Za-z]\^)(?=[A-Z])")
+_FAMILY_BEFORE: Final = re.compile(r"(?<![\w^|'\u2019-])[A-Z][A-Za-z'\u2019-]+$")
+_GIVEN_AFTER: Final = re.compile(r"([A-Z][A-Za-z'\u2019-]+)(?:\^[A-Z][A-Za-z.]*)?(?![\w^])")
 
 #: Fields holding person names (XPN, or XCN led by an ID), by segment.
 _NAME_FIELDS: Final[dict[str, frozenset[int]]] = {
@@ -69,9 +83,11 @@ class Hl7Recognizer(Recognizer):
     name = "hl7"
 
     def analyze(self, text: str) -> list[Span]:
-        if "|" not in text or "^" not in text:
+        if "^" not in text:
             return []
-        spans: list[Span] = []
+        spans: list[Span] = self._caret_names(text)
+        if "|" not in text:
+            return spans
         for m in _SEGMENT.finditer(text):
             segment = m.group(1)
             if segment == "MSH":
@@ -93,6 +109,19 @@ class Hl7Recognizer(Recognizer):
                     else:
                         spans.extend(self._composite(parts))
         return spans
+
+    def _caret_names(self, text: str) -> list[Span]:
+        given = first_names()
+        out: list[Span] = []
+        for m in _CARET_JOIN.finditer(text):
+            family = _FAMILY_BEFORE.search(text, max(0, m.start() - 30), m.start())
+            rest = _GIVEN_AFTER.match(text, m.end())
+            if family is None or rest is None or rest.group(1).lower() not in given:
+                continue
+            if family.group().lower() in lx.STOP:
+                continue
+            out.append(Span("NAME", family.start(), rest.end(), 0.8, self.name))
+        return out
 
     def _name(self, parts: list[tuple[int, str]]) -> list[Span]:
         # an XCN leads with the person's ID ("1447382290^FAMILY^GIVEN"); an XPN with the family name

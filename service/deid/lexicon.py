@@ -1147,6 +1147,13 @@ RELATION_WORDS: Final = frozenset(
         "godmother",
         "godfather",
         "twin",
+        # relatives by marriage ("son-in-law Grant Bell"), written as one hyphenated word
+        "son-in-law",
+        "daughter-in-law",
+        "mother-in-law",
+        "father-in-law",
+        "brother-in-law",
+        "sister-in-law",
     ]
 )
 

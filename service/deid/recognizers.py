@@ -577,6 +577,7 @@ _MONTH_ONLY_WORDS: Final = frozenset(
 _TWO_PART: Final = re.compile(r"\d{1,2}[-/.]\d{1,4}")
 _MONTH_START: Final = re.compile(MONTH)
 _WORD_ONLY: Final = re.compile(r"[A-Za-z]+\.?")
+_YEAR_FIRST: Final = re.compile(r"\d{4}[-/.]")
 
 
 class DateRecognizer(PatternRecognizer):
@@ -725,7 +726,10 @@ class DateRecognizer(PatternRecognizer):
                 return None  # "Version 10.2.24", "firmware v4.6.1": a release, not a date
             if value.count("/") == 2 and _INSULIN_BEFORE.search(text, max(0, start - 24), start):
                 return None  # "Humalog 10/10/10": a dose with each meal, not Oct 10, 2010
-            return self.category if parse_date(value) is not None else None
+            when = parse_date(value)
+            if when is None or (_YEAR_FIRST.match(value) and not 1800 <= when.year <= 2199):
+                return None  # "ref 4010-02-16": a catalogue number shaped as an ISO date
+            return self.category
         if not _MONTH_START.match(value):
             # a holiday
             return self.category if start == 0 or not text[start - 1].isalnum() else None
@@ -773,7 +777,10 @@ class DateRecognizer(PatternRecognizer):
         before = text[max(0, start - 14) : start]
         # a scale word in an earlier clause ("before 4th dose, 3/6 at 2130") does not count
         before = _CLAUSE_BREAK.split(before)[-1]
-        if _SCALE_WORDS.search(before) or _SCALE_WORDS.search(text, end, end + 12):
+        # nor one in the next clause ("11/01-11/07 0900 MH; BP 108/62": the pressure is read
+        # after the entry that dates it)
+        after_words = _CLAUSE_BREAK.split(text[end : end + 12])[0]
+        if _SCALE_WORDS.search(before) or _SCALE_WORDS.search(after_words):
             return None
         first, _, second = value.partition("/")
         month, day = int(first), int(second.split("/")[0])
@@ -873,7 +880,9 @@ _AGE_CLAUSE_END: Final = re.compile(r"[ \t]*(?:[,;)]|\.(?!\d)|$|and\b)", re.MULT
 #: Also with a bracket closing the name or a word of status between ("Galina Z.), 93,",
 #: "Ida Lindahl, living, 98," in a pedigree).
 _NAME_COMMA_BEFORE: Final = re.compile(
-    r"[A-Z][a-z][A-Za-z'\u2019-]*\)?,[ \t](?:(?:living|alive|deceased|d\.),[ \t])?$"
+    # (letters of any script after the capital: "Cụ Nguyễn Thị Bưởi, 97, lives in Huế")
+    r"[A-Z\u00c0-\u00de\u0100-\u024f][^\W\d_](?:[^\W\d_]|['\u2019-])*\)?,[ \t]"
+    r"(?:(?:living|alive|deceased|d\.),[ \t])?$"
 )
 #: "Age/Sex: 92/F", "age/gender 95 / m": the age half of a slashed age-and-sex field.
 _SEX_AFTER_SLASH: Final = re.compile(
@@ -2608,7 +2617,10 @@ _SAINT_PLACE: Final = re.compile(
 _NOT_SAINT_PLACE: Final = re.compile(r"(?i)[ \t]+wort\b")
 #: "County ...... Gallatin", "City: Enid", "Hometown - Gallup", "Place of birth: Accra".
 _PLACE_LABEL: Final = re.compile(
-    r"(?:County|COUNTY|City|CITY|Town|TOWN|Hometown|Birthplace|Place of [Bb]irth|"
+    # ("City/town of birth: Mekelle", "Town of residence - Ely": a form's compound labels)
+    r"(?:(?:County|COUNTY|City|CITY|Town|TOWN)(?:/(?:[Tt]own|TOWN|[Cc]ity|CITY))?"
+    r"(?:[ \t]+(?:of|OF)[ \t]+(?:[Bb]irth|BIRTH|[Rr]esidence|RESIDENCE))?|"
+    r"Hometown|Birthplace|Place of [Bb]irth|"
     r"Township|Parish|Borough|Neighbou?rhood)"
     r"[ \t]*(?::|\.{2,}|-)[ \t.]*([A-Z][A-Za-z'\u2019.-]+(?:[ \t][A-Z][A-Za-z'\u2019.-]+){0,2})"
 )
@@ -3329,7 +3341,13 @@ def _sentence_start(text: str, start: int) -> bool:
         i -= 1
     if i >= 1 and text[i] == "." and text[i - 1] == ".":
         return False
+    if i >= 2 and text[i] == "." and text[max(0, i - 3) : i].lower().lstrip(" \t(") in _TITLE_ABBR:
+        return False  # "my endo dr. Paulsen": a title's full stop, not a sentence's
     return i < 0 or text[i] in ".!?\n"
+
+
+#: Title abbreviations whose full stop ends no sentence (in any case: "dr.", "Mrs.").
+_TITLE_ABBR: Final = frozenset(["dr", "mr", "mrs", "ms"])
 
 
 #: A label before a value ("Patient:", "Emergency ....", "Copy to -"): the label's last word.
@@ -3494,6 +3512,11 @@ def _name_context(text: str, start: int) -> str | None:
         key = _KEY_TAIL.search(tail)
         if key and key.group(1).lower() in _NAME_LABELS:
             return "strong"
+    if tail[-1:] in (".", "r", "s") and _LOWER_TITLE_TAIL.search(tail):
+        # a title typed in lower case in a chat or a text ("my endo dr. Paulsen"): the
+        # capitalised-token rules see a title only when it is capitalised ("MS Contin", "DR"
+        # in capitals are a drug and a retinopathy, so only the lower-case form counts)
+        return "strong"
     raw = window.lower().replace(":", " ").replace(",", " ").replace("(", " ").split()
     # Speed: only the last two words after the trailing fillers matter; walk back from the end.
     rev: list[str] = []
@@ -3522,6 +3545,7 @@ def _name_context(text: str, start: int) -> str | None:
     return None
 
 
+_LOWER_TITLE_TAIL: Final = re.compile(r"(?<![\w.])(?:dr|mrs)\.?$")
 _MAX_NAME_TOKENS: Final = 4
 
 
@@ -3682,6 +3706,11 @@ def _word_before(text: str, start: int) -> str:
     j = i
     while j > 0 and text[j - 1].isalpha():
         j -= 1
+    if text[j - 4 : j] == "-in-" and text[j:i].lower() == "law":
+        # "son-in-law Grant": the relative is the hyphenated word as a whole
+        j -= 4
+        while j > 0 and text[j - 1].isalpha():
+            j -= 1
     return text[j:i].lower()
 
 
@@ -4205,6 +4234,17 @@ class NameRecognizer(Recognizer):
                 "last" in kinds and len(seg) >= 2 and any(k in ("other", "wordlast") for k in kinds)
             ):
                 score = 0.6
+            elif (
+                len(seg) == 2
+                and kinds[0] in ("first", "amb")
+                and kinds[1] == "epon"
+                and not seg[1].text.endswith(("'s", "\u2019s"))
+                and not _EPONYM_NOUN.match(text, end)
+                and _word_before(text, start) in lx.RELATION_WORDS
+            ):
+                # "son-in-law Grant Bell", "wife Hope Parkinson": after a relative, a given name
+                # and a family name that is also an eponym (no possessive, no disease after it)
+                score = 0.75
             elif "epon" not in kinds and _relation_after(text, end):
                 score = 0.75  # "Alonso Ruiz (dad)": a relative named, then what they are
             elif (

@@ -5,11 +5,11 @@ These assert recall and keep shares only (never timing). Splits (see tests/deid_
 held-out split until its misses were used: ``dev5`` was ``heldout4``, ``dev6`` was ``heldout5``,
 ``dev7`` to ``dev9`` were ``heldout6`` to ``heldout8``, ``dev11`` was ``heldout10``, ``dev12`` was
 ``heldout11``, ``dev13`` was ``heldout12``, ``dev14`` was ``heldout13``; dev7 to dev9 and dev11
-reached the targets in round 11, dev13 in round 12, dev14 in stop 17). ``dev10`` (ex-``heldout9``,
-tuned in round 9) and ``dev15`` (ex-``heldout14``, tuned in stop 18) still miss a target: they have
-floors and a strict xfail.
-``heldout15`` and ``heldout16`` are untuned: the "notes we have not tuned to" figure (deselect
-with ``-k "not heldout"`` while tuning).
+reached the targets in round 11, dev13 in round 12, dev14 in stop 17, dev16 (ex-``heldout15``)
+in stop 18). ``dev10`` (ex-``heldout9``, tuned in round 9) and ``dev15`` (ex-``heldout14``, tuned
+in stop 18) still miss a target: they have floors and a strict xfail.
+``heldout16`` is untuned: the "notes we have not tuned to" figure (deselect with
+``-k "not heldout"`` while tuning).
 """
 
 from __future__ import annotations
@@ -38,17 +38,22 @@ TUNING_SPLITS = (
     # untuned until stop 17 (stop-16 code: 558/590 = 0.946, keep 486/524 = 0.927); its misses
     # were read in stop 17: 589/590 = 0.998, keep 511/524 = 0.975
     "dev14",
+    # untuned until stop 18 (stop-17 code: 816/875 = 0.933, keep 708/722 = 0.981; NAME 0.87,
+    # LOCATION 0.89); its misses were read in stop 18: 869/875 = 0.993, keep 717/722 = 0.993,
+    # every category at or above 0.95
+    "dev16",
 )
 #: Tuned splits below the targets, with their floors (overall, keep): dev10 at the round-11
 #: figures; dev15 (ex-heldout14, untuned until stop 18: stop-17 code 1002/1095 = 0.915, keep
-#: 707/779 = 0.908) at what stop 18 reached on it: 1060/1095 = 0.968, keep 743/779 = 0.954.
+#: 707/779 = 0.908) at what stop 18 reached on it: 1060/1095 = 0.968, keep 743/779 = 0.954;
+#: raised after the dev16 round of stop 18 (initials, word-like given names, dates after a
+#: numbered day): 1067/1095 = 0.974, keep 744/779 = 0.955.
 PARTLY_TUNED = {
     "dev10": (0.983, 0.967),
-    "dev15": (0.968, 0.953),
+    "dev15": (0.974, 0.954),
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {
-    "heldout15": (0.932, 0.980),
     "heldout16": (0.935, 0.920),
 }
 SPLITS = TUNING_SPLITS + tuple(PARTLY_TUNED) + tuple(HELDOUT)
@@ -82,7 +87,8 @@ def test_tuning_splits_meet_targets(reports: dict[str, EvalReport], split: str) 
 def test_partly_tuned_split_does_not_regress(split: str) -> None:
     # round 12: dev10 0.984 (605/615), keep 0.968 (512/529). Its misses were read and used; what
     # is left is rarer forms (lower-case SMS, OCR'd digits, names that are words).
-    # stop 18: dev10 keep 0.970 (513/529); dev15 0.968 (1060/1095), keep 0.954 (743/779): left
+    # stop 18: dev10 keep 0.970 (513/529), 0.985 (606/615) after the dev16 round; dev15 0.968
+    # (1060/1095), keep 0.954 (743/779), 0.974 (1067/1095), keep 0.955 after the dev16 round: left
     # are given names that are words ("Faith added"), lower-case towns, facility names holding
     # a word the place rules take, and a few single forms.
     report = evaluate([CORPUS / split], timing_seconds=0)
@@ -116,7 +122,8 @@ def test_heldout_does_not_regress(split: str) -> None:
     # 0.915, keep 707/779 = 0.908; heldout15 816/875 = 0.933, keep 708/722 = 0.981 (the same);
     # heldout16 (new, written during stop 17 by an eighth separate writer) 779/833 = 0.935,
     # keep 634/689 = 0.920.
-    # Stop 18: heldout14 became the tuning split dev15 (its floor moved to PARTLY_TUNED).
+    # Stop 18: heldout14 and heldout15 became the tuning splits dev15 and dev16 (dev15's floor
+    # moved to PARTLY_TUNED; dev16 meets the targets and is in TUNING_SPLITS).
     # heldout14 and heldout15 were written during rounds 11 and 12 by a sixth and a seventh
     # separate writer. A change that loses recall or damages clinical text on unseen notes fails here.
     # Raise them only with a new untuned measurement, never by tuning on these splits.
@@ -131,9 +138,8 @@ def test_heldout_does_not_regress(split: str) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "untuned splits miss the issue's targets (stop 17): heldout15 0.933 (NAME 0.87, LOCATION "
-        "0.89), keep 0.981; heldout16 0.935 (LICENSE 0.70, AGE 0.85, ADDRESS 0.90, NAME 0.90), "
-        "keep 0.920"
+        "untuned splits miss the issue's targets (stop 17): heldout16 0.935 (LICENSE 0.70, AGE "
+        "0.85, ADDRESS 0.90, NAME 0.90), keep 0.920"
     ),
 )
 def test_heldout_meets_targets(split: str) -> None:

@@ -1932,9 +1932,87 @@ def _same_value(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+#: Street types, any case, as an address's last word ("9 KETTLE CT.", "1420 maple ridge dr").
+_STREET_TYPE_WORDS: Final = frozenset(
+    [
+        "st",
+        "street",
+        "ave",
+        "avenue",
+        "rd",
+        "road",
+        "dr",
+        "drive",
+        "ct",
+        "court",
+        "ln",
+        "lane",
+        "blvd",
+        "boulevard",
+        "way",
+        "pl",
+        "place",
+        "ter",
+        "terrace",
+        "cir",
+        "circle",
+        "pkwy",
+        "parkway",
+        "hwy",
+        "highway",
+        "trl",
+        "trail",
+        "loop",
+        "pike",
+        "sq",
+        "square",
+    ]
+)
+#: Route words after which a number is the route's ("COUNTY ROAD 42", "HWY 61 N").
+_ROUTE_WORDS: Final = frozenset(
+    ["road", "rd", "route", "rte", "rt", "hwy", "highway", "cr", "fm", "sr"]
+)
+_TAIL_TYPE: Final = re.compile(r"[ \t]+([A-Za-z]{2,9})\b\.?")
+_TAIL_UNIT: Final = re.compile(
+    r"(?i),?[ \t]+(?:apt|apartment|unit|ste|suite|lot|bldg|trlr|spc|space)\.?[ \t]*#?[ \t]*"
+    r"(?:\d[0-9a-z-]{0,5}|[a-z](?:-?\d{1,4})?)\b|,?[ \t]*#[ \t]?\d[0-9a-z-]{0,5}\b"
+)
+_TAIL_ROUTE_NUMBER: Final = re.compile(
+    r"[ \t]+\d{1,4}[a-z]?(?:[ \t]+[NSEW])?\b(?![/:.,-]?\d)", re.IGNORECASE
+)
+
+
+def _address_tails(text: str, spans: list[Span]) -> list[Span]:
+    """An address found without its last parts: the street's type where the recognizer
+    stopped before it (a type in capitals or lower case: "9 KETTLE CT.", "1420 maple ridge
+    dr"), a unit ("Apt 3B", "#4", "Ste 2C"), a route's number and side ("COUNTY ROAD 42").
+    The tail goes with the address (a partial removal leaves the unit or the route)."""
+    out: list[Span] = []
+    for span in spans:
+        if span.category != "ADDRESS":
+            continue
+        end = span.end
+        last = text[span.start : end].rsplit(None, 1)[-1].strip(".,").lower()
+        if last in _ROUTE_WORDS:
+            m = _TAIL_ROUTE_NUMBER.match(text, end)
+        elif last not in _STREET_TYPE_WORDS:
+            m = _TAIL_TYPE.match(text, end)
+            if m is not None and m.group(1).lower() not in _STREET_TYPE_WORDS:
+                m = None
+        else:
+            m = None
+        if m is not None:
+            end = m.end()
+        if (m := _TAIL_UNIT.match(text, end)) is not None:
+            end = m.end()
+        if end > span.end:
+            out.append(Span("ADDRESS", span.start, end, span.score, span.source))
+    return out
+
+
 def followup_spans(text: str, spans: list[Span]) -> list[Span]:
     """Rules that need the spans found so far (nicknames; the catch-all identifier)."""
-    out: list[Span] = []
+    out: list[Span] = _address_tails(text, spans)
     for span in spans:
         if span.category == "NAME":
             m = _NICK_AFTER.match(text, span.end)

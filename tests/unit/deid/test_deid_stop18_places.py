@@ -42,3 +42,28 @@ def test_unknown_town_after_a_place_word(text: str, town: str) -> None:
 )
 def test_unknown_town_rule_keeps(text: str, kept: str) -> None:
     assert untouched(text, kept)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        # the tail of an address found without it: a type in lower case, a unit, a route number
+        ("address is 1420 maple ridge dr", "1420 maple ridge dr"),
+        ("ADDRESS: 1600 COUNTY ROAD 42", "1600 COUNTY ROAD 42"),
+        ("Lives at 88 W Elm St, Apt 3B with son.", "88 W Elm St, Apt 3B"),
+        ("Mail to 4410 Keystone Pkwy, Ste 2C", "4410 Keystone Pkwy, Ste 2C"),
+    ],
+)
+def test_address_tail_goes_with_it(text: str, address: str) -> None:
+    assert covered(text, find_spans(text), address) == {"ADDRESS"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Lives at 12 Oak Lane, CT scan tomorrow.", "CT scan"),
+        ("Home at 9 Kettle Ct; 2 steps to enter.", "2 steps"),
+    ],
+)
+def test_address_tail_keeps(text: str, kept: str) -> None:
+    assert untouched(text, kept)

@@ -8,8 +8,8 @@ held-out split until its misses were used: ``dev5`` was ``heldout4``, ``dev6`` w
 reached the targets in round 11, dev13 in round 12, dev14 in stop 17, dev16 (ex-``heldout15``)
 in stop 18). ``dev10`` (ex-``heldout9``, tuned in round 9) and ``dev15`` (ex-``heldout14``, tuned
 in stop 18) still miss a target: they have floors and a strict xfail.
-``heldout16`` is untuned: the "notes we have not tuned to" figure (deselect with
-``-k "not heldout"`` while tuning).
+``heldout16``, ``heldout17`` and ``heldout18`` are untuned: the "notes we have not tuned to"
+figure (deselect with ``-k "not heldout"`` while tuning).
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ PARTLY_TUNED = {
 }
 #: Untuned splits (never read while tuning), with their floors at the untuned figures.
 HELDOUT = {
-    "heldout16": (0.935, 0.920),
+    "heldout16": (0.939, 0.928),
+    "heldout17": (0.942, 0.938),
+    "heldout18": (0.926, 0.950),
 }
 SPLITS = TUNING_SPLITS + tuple(PARTLY_TUNED) + tuple(HELDOUT)
 
@@ -123,7 +125,11 @@ def test_heldout_does_not_regress(split: str) -> None:
     # heldout16 (new, written during stop 17 by an eighth separate writer) 779/833 = 0.935,
     # keep 634/689 = 0.920.
     # Stop 18: heldout14 and heldout15 became the tuning splits dev15 and dev16 (dev15's floor
-    # moved to PARTLY_TUNED; dev16 meets the targets and is in TUNING_SPLITS).
+    # moved to PARTLY_TUNED; dev16 meets the targets and is in TUNING_SPLITS). heldout17 and
+    # heldout18 are new (a ninth and a tenth separate writer). Final stop-18 code, measured
+    # once (summary lines only, misses never read): heldout16 783/833 = 0.940, keep 640/689 =
+    # 0.929; heldout17 822/872 = 0.943, keep 667/711 = 0.938 (stop-17 code: 811, 659);
+    # heldout18 743/802 = 0.926, keep 755/794 = 0.951 (stop-17 code: 742, 754).
     # heldout14 and heldout15 were written during rounds 11 and 12 by a sixth and a seventh
     # separate writer. A change that loses recall or damages clinical text on unseen notes fails here.
     # Raise them only with a new untuned measurement, never by tuning on these splits.
@@ -138,8 +144,9 @@ def test_heldout_does_not_regress(split: str) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "untuned splits miss the issue's targets (stop 17): heldout16 0.935 (LICENSE 0.70, AGE "
-        "0.85, ADDRESS 0.90, NAME 0.90), keep 0.920"
+        "untuned splits miss the issue's targets (stop 18): heldout16 0.940 (LICENSE 0.70, AGE "
+        "0.85), keep 0.929; heldout17 0.943 (AGE 0.81, LOCATION 0.88, NAME 0.90), keep 0.938; "
+        "heldout18 0.926 (ADDRESS 0.79, LOCATION 0.83, DATE 0.90), keep 0.951"
     ),
 )
 def test_heldout_meets_targets(split: str) -> None:

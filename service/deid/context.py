@@ -350,8 +350,13 @@ def _id_pattern(value: str) -> tuple[str, _Led | None]:
     return plain, (cases, rf"(?<={first})(?<!{_ALNUM}(?s:.)){rest}(?!{_ALNUM})")
 
 
+#: The blanks and commas between a name's words (compiled once: ``re.split`` with a string looks
+#: the pattern up in the module's cache at every call).
+_NAME_SEPARATORS: Final = re.compile(r"[\s,]+")
+
+
 def _literal(value: str) -> tuple[str, _Led | None]:
-    raw = [w for w in re.split(r"[\s,]+", value.strip()) if w]
+    raw = [w for w in _NAME_SEPARATORS.split(value.strip()) if w]
     words = [re.escape(w) for w in raw]
     plain = r"\b" + r"[\s,.]+".join(words) + r"(?![\w])"
     cases = ascii_cases(raw[0][0]) if raw else None
@@ -453,7 +458,7 @@ _CASE_ODDITIES: Final = ("\u0130", "\u0131", "\u017f")
 
 
 def _ascii_words(value: str) -> tuple[str, ...]:
-    return tuple(w.lower() for w in re.split(r"[\s,]+", value.strip()) if w and w.isascii())
+    return tuple(w.lower() for w in _NAME_SEPARATORS.split(value.strip()) if w and w.isascii())
 
 
 @lru_cache(maxsize=512)
@@ -472,7 +477,7 @@ def _matcher(ctx: DeidContext) -> _Matcher:
         if len(name) >= 2:
             gate = _ascii_words(name)
             add("NAME", _Value("literal", name, gate=gate, words=_words(name, gate)))
-        for token in re.split(r"[\s,]+", name):
+        for token in _NAME_SEPARATORS.split(name):
             token = token.strip(".")
             if len(token) >= 2 and token.lower() not in lx.TITLES:
                 seeds.append(token)
@@ -599,7 +604,7 @@ def _words(value: str, gate: tuple[str, ...]) -> tuple[str, ...]:
     before the first is "no word character before it", and no word can start inside the
     ``[\\s,.]+`` run before it, which makes that run's greedy length the only one that can
     match); ``()`` otherwise."""
-    words = tuple(w for w in re.split(r"[\s,]+", value.strip()) if w)
+    words = tuple(w for w in _NAME_SEPARATORS.split(value.strip()) if w)
     if not words or len(words) != len(gate) or not all(w[0].isalnum() for w in words):
         return ()  # gate holds the ASCII words only: a shorter one means a non-ASCII word
     return gate

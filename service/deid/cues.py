@@ -118,6 +118,12 @@ _DAY_OF_MONTH: Final = re.compile(
 _THE_DAY: Final = re.compile(
     rf"[Tt][Hh][Ee][ \t]+((?i:{DAY_WORD}))(?=[ \t]*(?:[,.;)]|and\b|at\b|$))", re.MULTILINE
 )
+#: Its gate on an ASCII note's lower-cased copy, led by the literal "the" (a fast scan; the
+#: pattern is led by a class that stops at every "t"). On ASCII text ``str.lower`` maps each
+#: character to one, and ``(?i)`` matches only the ASCII cases of the day's words, so every
+#: match of ``_THE_DAY`` is one of this in the copy. (Not on other text: under ``(?i)`` "\u017f"
+#: is an "s" and "\u0130" an "i", which the copy does not hold as such.)
+_THE_DAY_LOWER: Final = re.compile(rf"the[ \t]+(?:{DAY_WORD})")
 _DAY_PREPOSITIONS: Final = frozenset(["on", "by", "until", "before"])
 #: "DOB 29 Feb 88": a two-digit year after day and month (not a dose or count: nothing
 #: follows on the same line but punctuation or a field separator).
@@ -642,6 +648,8 @@ _ABROAD_GATE: Final = re.compile(
 #: "cc: Winterbourne; Halloran", "Copies to: Dr. Amsel, Tovey": a letter's copy line lists
 #: people (and units: "PCP", "Cardiology", "File", which are words).
 _CC_LINE: Final = re.compile(r"(?im)^[ \t]*(?:cc|copy[ \t]+to|copies[ \t]+to)[ \t]*:[ \t]*([^\n]+)")
+#: (the separators of the copy line's items, kept by the split)
+_CC_SEPARATOR: Final = re.compile(r"([;,])")
 _CC_ITEM: Final = re.compile(
     r"[ \t]*(?:(?:Dr|DR|Mr|MR|Mrs|MRS|Ms|MS|Prof)\.?[ \t]+)?"
     r"([A-Z][\w'\u2019-]*(?:[ \t]+[A-Z][\w'\u2019.-]*){0,2})[ \t]*$"
@@ -653,7 +661,7 @@ def _copied_to(text: str) -> Iterator[Span]:
     common = common_words()
     for line in _CC_LINE.finditer(text):
         pos = line.start(1)
-        for item in re.split(r"([;,])", line.group(1)):
+        for item in _CC_SEPARATOR.split(line.group(1)):
             m = _CC_ITEM.fullmatch(item) if item not in (";", ",") else None
             if m:
                 words = [w.lower().rstrip(".") for w in m.group(1).split()]
@@ -881,6 +889,11 @@ _CAPS_RELATIVE_NAME: Final = re.compile(
 #: (led by the latitude's hemisphere letter, a digit checked behind it and the latitude read
 #: back from it)
 _LAT_LONG: Final = re.compile(r"[NS](?<=\d[NS])[ \t]\d{1,3}[ \t]\d{2}(?:\.\d+)?[EW](?!\w)")
+#: Its gate: the same pattern with the "N" and with the "S" (every match is one of the two). Two
+#: scans for one literal each are faster than one for the class of both (the engine skips
+#: ahead to a literal; a class it tests at every character).
+_LAT_LONG_N: Final = re.compile(r"N(?<=\dN)[ \t]\d{1,3}[ \t]\d{2}(?:\.\d+)?[EW](?!\w)")
+_LAT_LONG_S: Final = re.compile(r"S(?<=\dS)[ \t]\d{1,3}[ \t]\d{2}(?:\.\d+)?[EW](?!\w)")
 _LATITUDE_BEFORE: Final = re.compile(r"(?<![\w.])\d{1,2}[ \t]\d{2}(?:\.\d+)?[NS]$")
 #: "011 63 2 555 0147": a number dialled abroad from the US (the 011 exit code).
 _EXIT_CODE_PHONE: Final = re.compile(r"(?<![\w+])011[ \t.-]\d{1,3}(?:[ \t.-]\d{1,5}){2,5}(?![\w])")
@@ -1352,7 +1365,8 @@ def _framed(text: str) -> Iterator[Span]:
     for m in _CAPS_RELATIVE_NAME.finditer(text) if _CAPS_RELATIVE_GATE.search(text) else ():
         if not {w.lower() for w in m.group(1).split()} & lx.STOP:
             yield Span("NAME", *m.span(1), 0.75, source)
-    for m in _LAT_LONG.finditer(text):
+    lat_long = _LAT_LONG_N.search(text) or _LAT_LONG_S.search(text)
+    for m in _LAT_LONG.finditer(text) if lat_long else ():
         latitude = _LATITUDE_BEFORE.search(text, max(0, m.start() - 12), m.start() + 1)
         if latitude:
             yield Span("LOCATION", latitude.start(), m.end(), 0.8, source)
@@ -1537,7 +1551,9 @@ class CueRecognizer(Recognizer):
         if "day of" in text or "DAY OF" in text or "Day of" in text:
             for m in _DAY_OF_MONTH.finditer(text):
                 add(Span("DATE", *m.span(), 0.85, self.name))
-        for m in _THE_DAY.finditer(text):
+        # (an ASCII note first through the gate of its lower-cased copy: see _THE_DAY_LOWER)
+        the_day = not ascii_text or _THE_DAY_LOWER.search(text.lower()) is not None
+        for m in _THE_DAY.finditer(text) if the_day else ():
             before = text[max(0, m.start() - 8) : m.start()].split()
             if _starts_word(text, m.start()) and before and before[-1].lower() in _DAY_PREPOSITIONS:
                 add(Span("DATE", *m.span(1), 0.7, self.name))

@@ -282,9 +282,12 @@ def shift_date(text: str, days: int) -> str | None:
         return None
 
 
+_YEAR_IN: Final = re.compile(r"(?<!\d)(1[89]\d{2}|20\d{2})(?!\d)")
+
+
 def year_of(text: str) -> str | None:
     """The four-digit year a date mentions, if it mentions one (for the ``generalize`` operator)."""
-    m = re.search(r"(?<!\d)(1[89]\d{2}|20\d{2})(?!\d)", text)
+    m = _YEAR_IN.search(text)
     if m:
         return m.group(1)
     m = _NUMERIC_MDY.fullmatch(text.strip())

@@ -29,6 +29,7 @@ from service.deid import lexicon as lx
 from service.deid.dates import DAY_WORD, WEEKDAY
 from service.deid.gazetteer import places
 from service.deid.keeps import (
+    _DEVICE_NOUNS,
     billing_codes,
     eponym_devices,
     limb_grades,
@@ -1329,12 +1330,9 @@ _SPECIES: Final = frozenset(
     ]
 )
 #: "Candida albicans", "Serratia marcescens": a species after a blank, the genus written out
-#: before it read back (a genus may be a given name).
+#: before it read back (a genus may be a given name). (Its matches are found by the one scan of
+#: ``_blank_nouns``; this plain form states what that scan finds, and the tests hold it to it.)
 _GENUS_SPECIES: Final = re.compile(rf"[ \t](?:{any_of(sorted(_SPECIES))})\b")
-#: Speed: the same led by a space, for a note without a tab (where ``[ \t]`` can only be the
-#: space, so the matches are the same): a scan for one literal character is several times
-#: faster than one for a class.
-_GENUS_SPECIES_SPACE: Final = re.compile(rf" (?:{any_of(sorted(_SPECIES))})\b")
 _GENUS_BEFORE: Final = re.compile(r"(?<![\w'\u2019-])[A-Z][a-z]{3,}$")
 #: A temperature's unit: "2-8 °C." is not an initial before the next sentence.
 _DEGREES: Final = re.compile(r"\u00b0[ \t]?[CFK]\b")
@@ -1526,6 +1524,14 @@ def _label_before(text: str, start: int) -> bool:
     return bool(_LABEL_BEFORE.search(text, max(line_start, colon - 27), start))
 
 
+# Patterns of a few checks below, compiled once (``re.match`` with a string looks the pattern up
+# in the module's cache at every call): the gaps between a name's words before an ID label; a
+# statute's section sign or number after dotted capitals; a licence word before a number.
+_NAME_GAPS: Final = re.compile(r"[ \t-]+")
+_STATUTE_NUMBER_AFTER: Final = re.compile(r"[ \t]*(?:§|\d)")
+_LICENCE_WORD: Final = re.compile(r"(?i)\b(?:lic|licen[cs]e|cert|reg|permit)")
+
+
 class GeneralRecognizer(Recognizer):
     """The general forms of names, dates, ages, places and numbers described above."""
 
@@ -1606,7 +1612,7 @@ class GeneralRecognizer(Recognizer):
                 m = _NAME_BEFORE_ID.search(text, max(0, label - 60), label)
                 if m is None:
                     continue
-                words = [w.lower() for w in re.split(r"[ \t-]+", m.group("name"))]
+                words = [w.lower() for w in _NAME_GAPS.split(m.group("name"))]
                 if not any(
                     w in lx.STOP or w in lx.ORG_WORDS or w in _NOT_NAME or w in lx.EPONYMS
                     for w in words
@@ -1621,7 +1627,7 @@ class GeneralRecognizer(Recognizer):
                     continue
                 if lx.CREDENTIAL_RE.fullmatch(m.group()):
                     continue  # "F.C.C.P.": a fellowship written with dots
-                if re.match(r"[ \t]*(?:§|\d)", text[m.end() : m.end() + 3]):
+                if _STATUTE_NUMBER_AFTER.match(text[m.end() : m.end() + 3]):
                     continue  # "A.R.S. 13-4503": a statute citation
                 if (
                     len(m.group()) >= 6
@@ -2169,7 +2175,7 @@ def _other_identifiers(text: str, spans: Iterable[Span]) -> list[Span]:
             prefix
             and digits < 6
             and not _ID_CUE_BEFORE.search(before)
-            and not (re.search(r"(?i)\b(?:lic|licen[cs]e|cert|reg|permit)", before))
+            and not (_LICENCE_WORD.search(before))
         ):
             continue
         if prefix and prefix in ("CPT", "ICD", "NDC", "CDT", "DRG", "CVX", "RS"):
@@ -2261,6 +2267,7 @@ _INSTRUMENT_NOUNS: Final = (
     ("RITERIA", "C"),
     ("LASSIFICATION", "C"),
 )
+_INSTRUMENT_LOWER: Final = tuple(dict.fromkeys(tail.lower() for tail, _ in _INSTRUMENT_NOUNS))
 _EPONYM_BEFORE_NOUN: Final = re.compile(r"([A-Z][a-z]+)(?:['\u2019]s)?[ \t]+$")
 _TITLE_BEFORE: Final = re.compile(r"(?:Dr|Mr|Mrs|Ms|Miss)\.?[ \t]+$")
 
@@ -2295,6 +2302,12 @@ def _instrument_nouns(text: str) -> list[tuple[int, int]]:
     left-to-right matches.
     """
     out: list[tuple[int, int]] = []
+    # Speed: every tail in the lower-cased note first (five searches, most notes hold none): a
+    # tail in the note ("core" or "CORE") is one in its copy, as ``str.lower`` maps these ASCII
+    # letters one for one (a character it lengthens, "\u0130", only adds to the copy)
+    lowered = text.lower()
+    if not any(tail in lowered for tail in _INSTRUMENT_LOWER):
+        return out
     n = len(text)
     for tail, leads in _INSTRUMENT_NOUNS:
         at = text.find(tail, 1)
@@ -2329,6 +2342,17 @@ def _payer_head_pairs() -> tuple[tuple[str, str], ...] | None:
 _PAYER_PAIRS: Final = _payer_head_pairs()
 _PAYER_HEADS: Final = _PAYER_PAIRS or tuple((payer, "") for payer in lx.PAYERS)
 _PAYER_HEAD_SET: Final = frozenset(head for _, head in _PAYER_HEADS)
+
+
+def _payers_by_head() -> dict[str, tuple[tuple[int, str], ...]]:
+    """Each head of ``_PAYER_HEADS`` -> (place there, payer) of the payers it opens."""
+    index: dict[str, list[tuple[int, str]]] = {}
+    for i, (payer, head) in enumerate(_PAYER_HEADS):
+        index.setdefault(head, []).append((i, payer))
+    return {head: tuple(entries) for head, entries in index.items()}
+
+
+_PAYERS_BY_HEAD: Final = _payers_by_head()
 
 
 def _payer_heads(tokens: set[str]) -> set[str]:
@@ -2393,9 +2417,12 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             if year is None and (word in gaz or word.title() in gaz):
                 continue  # "Plymouth County", "Dodge City": a place unless a year says car
             out.append((year.start() if year else start, end))
+    # (the payers of the heads the note holds, in the order of ``_PAYER_HEADS``: the same payers
+    # as a loop over all of them that skips a head the note lacks)
     heads = _payer_heads(tokens)
-    for payer, head in _PAYER_HEADS if heads else ():
-        if head in heads and payer in text:
+    payers = sorted(entry for head in heads for entry in _PAYERS_BY_HEAD.get(head, ()))
+    for _, payer in payers:
+        if payer in text:
             for start in _occurrences(text, payer):
                 end = start + len(payer)
                 state = _OF_STATE.match(text, end)
@@ -2416,10 +2443,12 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             out.append((start, m.end()))
     # "Candida albicans", "Serratia marcescens": a genus written out before its species (a
     # genus may be a given name); led by the species' first letter after a blank
-    for m in (_GENUS_SPECIES if "\t" in text else _GENUS_SPECIES_SPACE).finditer(text):
-        genus = _GENUS_BEFORE.search(text, max(0, m.start() - 24), m.start())
+    # (the species found by the scan of ``_blank_nouns``: the matches of ``_GENUS_SPECIES``)
+    devices, diseases, place_terms, species = _blank_nouns(text)
+    for blank, end in species:
+        genus = _GENUS_BEFORE.search(text, max(0, blank - 24), blank)
         if genus is not None:
-            out.append((genus.start(), m.end()))
+            out.append((genus.start(), end))
     if "\u00b0" in text:
         out.extend(m.span() for m in _DEGREES.finditer(text))
     if "/" in text and not tokens.isdisjoint(_TZ_REGIONS):
@@ -2466,12 +2495,9 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
             text, max(0, start - 6), start
         ):
             out.append((start, noun_end))
-    for noun in _DISEASE_NOUNS:
-        at = text.find(noun)
-        while at >= 0:
-            out.extend(_eponym_before_disease(text, at))
-            at = text.find(noun, at + 1)
-    out.extend(_place_named_terms(text))
+    for at in diseases:
+        out.extend(_eponym_before_disease(text, at))
+    out.extend(_place_named_terms(text, place_terms))
     if tokens.intersection(_DEVICE_MAKERS):
         # "Edwards SAPIEN", "Abbott MitraClip", "Boston Scientific": a device and its maker
         out.extend(m.span() for m in _MAKER_PRODUCT.finditer(text))
@@ -2495,7 +2521,7 @@ def protected_ranges(text: str, tokens: set[str] | None = None) -> list[tuple[in
         out.extend(m.span() for m in _ISBT_PRODUCT.finditer(text))
     # keep-18 forms (see service.deid.keeps): "Blake drain", "99214-95", "HFNC 40L/60%",
     # "Recall 2/5", "LUE 4/5"
-    out.extend(eponym_devices(text))
+    out.extend(eponym_devices(text, devices))
     if "-" in text:
         out.extend(billing_codes(text))
     if "%" in text:
@@ -2523,6 +2549,87 @@ _PLACE_TERM_NOUNS: Final = (
     ("lassification", "Cc"),
     ("efinition", "Dd"),
 )
+
+
+#: Speed: the nouns of ``_DEVICE_NOUNS`` ("device"), ``_DISEASE_NOUNS`` ("disease"),
+#: ``_PLACE_TERM_NOUNS`` ("place", each first letter with its tail) and the species of
+#: ``_GENUS_SPECIES`` all stand after a blank; one scan for a blank and any of their words (a
+#: prefix tree, longest word first) finds them all, in place of 37 substring searches (one per
+#: noun, each a pass over the note) and the species' own scan. Each word of the scan with the
+#: nouns it holds: a noun that is a prefix of a longer one ("rule", "rules") matches wherever
+#: the longer one does, and the scan reports the longest only.
+_BLANK_NOUN_KINDS: Final = (
+    *((noun[1:], "device") for noun in _DEVICE_NOUNS),
+    *((noun[1:], "disease") for noun in _DISEASE_NOUNS),
+    *((lead + tail, "place") for tail, leads in _PLACE_TERM_NOUNS for lead in leads),
+    *((word, "species") for word in sorted(_SPECIES)),
+)
+
+
+def _blank_noun_table() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each word of the scan -> (noun, kind) of every noun it starts with, itself included."""
+    words = dict.fromkeys(word for word, _ in _BLANK_NOUN_KINDS)
+    return {
+        word: tuple((noun, kind) for noun, kind in _BLANK_NOUN_KINDS if word.startswith(noun))
+        for word in words
+    }
+
+
+_BLANK_NOUN_TABLE: Final = _blank_noun_table()
+_BLANK_NOUN_WORDS: Final = trie_alternation(sorted(_BLANK_NOUN_TABLE, key=len, reverse=True))
+#: (led by a plain space where the note has no tab: a literal is a faster scan than a class)
+_BLANK_NOUN_SPACE: Final = re.compile(" " + _BLANK_NOUN_WORDS)
+_BLANK_NOUN: Final = re.compile("[ \t]" + _BLANK_NOUN_WORDS)
+_DEVICE_ORDER: Final = {noun: i for i, noun in enumerate(_DEVICE_NOUNS)}
+_DISEASE_ORDER: Final = {noun: i for i, noun in enumerate(_DISEASE_NOUNS)}
+
+
+def _blank_nouns(
+    text: str,
+) -> tuple[list[tuple[int, str]], list[int], list[tuple[int, int]], list[tuple[int, int]]]:
+    """The places of the nouns of ``_BLANK_NOUN_KINDS``, as their own searches found them:
+    the device nouns as :func:`service.deid.keeps.device_nouns` lists them, the places ``at`` of
+    the disease nouns (noun by noun, each in text order), :func:`_place_term_nouns` and the
+    spans (from the blank) of the matches of ``_GENUS_SPECIES``.
+
+    The same places: the words hold letters only, so no occurrence starts inside another's
+    match, and the scan (non-overlapping, left to right) stops at every blank where one of them
+    starts; there the longest word that follows is matched and every noun it starts with is
+    read from the table. The place nouns' and species' whole-word test is that of
+    ``_place_term_nouns`` and of ``\b`` after a letter (where the regex of the species tries
+    a shorter species after a longer one fails it, the shorter one is in the table too; at most
+    one passes, as a longer one goes on with a letter); the device and disease nouns take their
+    space only, as their substring searches do."""
+    devices: list[tuple[int, int, str]] = []
+    diseases: list[tuple[int, int]] = []
+    places_at: list[tuple[int, int]] = []
+    species: list[tuple[int, int]] = []
+    n = len(text)
+    for m in (_BLANK_NOUN if "\t" in text else _BLANK_NOUN_SPACE).finditer(text):
+        at = m.start()
+        space = text[at] == " "
+        for noun, kind in _BLANK_NOUN_TABLE[text[at + 1 : m.end()]]:
+            if kind == "place" or kind == "species":
+                end = at + 1 + len(noun)
+                if end == n or not (text[end].isalnum() or text[end] == "_"):
+                    if kind == "place":
+                        places_at.append((at + 1, end))
+                    else:
+                        species.append((at, end))
+            elif not space:
+                continue
+            elif kind == "device":
+                devices.append((_DEVICE_ORDER[" " + noun], at, " " + noun))
+            else:
+                diseases.append((_DISEASE_ORDER[" " + noun], at))
+    devices.sort()
+    diseases.sort()
+    return (
+        [(at, noun) for _, at, noun in devices],
+        [at for _, at in diseases],
+        places_at,
+        species,
+    )
 
 
 def _place_term_nouns(text: str) -> list[tuple[int, int]]:
@@ -2557,13 +2664,16 @@ _PLACE_TERM_HEAD: Final = re.compile(
 )
 
 
-def _place_named_terms(text: str) -> list[tuple[int, int]]:
+def _place_named_terms(
+    text: str, nouns: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
     """ "Seattle Heart Failure Model", "San Francisco syncope rule", "Framingham risk 12%",
     "Coxsackie virus": a listed place's name before the noun of a clinical rule, model or
-    disease names the instrument or the germ, not where anyone lives."""
+    disease names the instrument or the germ, not where anyone lives. (``nouns``: what
+    :func:`_place_term_nouns` returns for ``text``, found here by default.)"""
     out: list[tuple[int, int]] = []
     gaz: dict[str, bool] | None = None
-    for ns, noun_end in _place_term_nouns(text):
+    for ns, noun_end in _place_term_nouns(text) if nouns is None else nouns:
         lo = max(0, ns - 48)
         line = text.rfind("\n", lo, ns)
         lo = line + 1 if line >= 0 else lo

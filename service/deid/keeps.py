@@ -63,19 +63,32 @@ _VERB_OBJECT_AFTER: Final = re.compile(
 )
 
 
-def eponym_devices(text: str) -> list[tuple[int, int]]:
-    """Ranges of "Eponym noun" for the nouns of ``_DEVICE_NOUNS`` (the eponym and the noun)."""
-    out: list[tuple[int, int]] = []
+def device_nouns(text: str) -> list[tuple[int, str]]:
+    """Every place of a noun of ``_DEVICE_NOUNS`` in ``text`` as ``(at, noun)``, noun by noun
+    in the order of the tuple, each noun's places in text order (its whole-word test is left
+    to :func:`eponym_devices`)."""
+    out: list[tuple[int, str]] = []
     for noun in _DEVICE_NOUNS:
         at = text.find(noun)
         while at >= 0:
-            end = at + len(noun)
-            nxt = text[end : end + 1]
-            if not (nxt.isalnum() or nxt == "_"):
-                span = _eponym_at(text, at, end, noun)
-                if span is not None:
-                    out.append(span)
-            at = text.find(noun, end)
+            out.append((at, noun))
+            at = text.find(noun, at + len(noun))
+    return out
+
+
+def eponym_devices(text: str, nouns: list[tuple[int, str]] | None = None) -> list[tuple[int, int]]:
+    """Ranges of "Eponym noun" for the nouns of ``_DEVICE_NOUNS`` (the eponym and the noun).
+
+    ``nouns`` is what :func:`device_nouns` returns for ``text`` (the caller may have found it
+    in a scan of its own: see ``generalise._blank_nouns``); by default it is found here."""
+    out: list[tuple[int, int]] = []
+    for at, noun in device_nouns(text) if nouns is None else nouns:
+        end = at + len(noun)
+        nxt = text[end : end + 1]
+        if not (nxt.isalnum() or nxt == "_"):
+            span = _eponym_at(text, at, end, noun)
+            if span is not None:
+                out.append(span)
     return out
 
 

@@ -239,6 +239,22 @@ def _lead(chars: str, not_before: str) -> str:
 
 _WORD_RE: Final = re.compile(r"[a-z][a-z'/]*|\d+|#")
 
+# Patterns of a few checks below, compiled once (``re.match`` with a string looks the pattern up
+# in the module's cache at every call): the digits an age starts with; "birthday" after it
+# ("90th birthday"); the parts of a masked number; a county's or saint's word, which names no
+# town alone; the words after "General" that make it a specialty; the gaps between a moved-to
+# place's words, kept by the split.
+_LEADING_DIGITS: Final = re.compile(r"\d+")
+_BIRTHDAY: Final = re.compile(r"\s+birthday")
+_ORDINAL_BIRTHDAY: Final = re.compile(r"(?:-|\s)?(?:th|st|nd|rd)?\s+birthday")
+_SPACE_OR_DASH: Final = re.compile(r"[ -]")
+_DIVISION_WORD: Final = re.compile(r"(?i)(?:county|parish|borough|township|of|general|st\.?|saint)")
+_GENERAL_NOUN_AFTER: Final = re.compile(
+    r"\s+(?:Surgery|Medicine|Hospital|Pediatrics|Practice|Anesthesia|Internal|"
+    r"Appearance|Surgeon|Store)"
+)
+_WORD_GAPS: Final = re.compile(r"(\s+|,\s+)")
+
 
 def _words_before(text: str, start: int, width: int = 40) -> list[str]:
     """The lower-cased words (and numbers) just before ``start``, nearest last."""
@@ -924,7 +940,7 @@ class AgeRecognizer(PatternRecognizer):
         if value.lower().endswith("genarian") or value.lower().endswith("centenarian"):
             return self.category
         if value[0].isdigit():
-            number = int(re.match(r"\d+", value).group())  # type: ignore[union-attr]
+            number = int(_LEADING_DIGITS.match(value).group())  # type: ignore[union-attr]
             if not 90 <= number <= 119:
                 return None
             if words and words[-1] in _VITALS_BEFORE:
@@ -943,10 +959,8 @@ class AgeRecognizer(PatternRecognizer):
                     else None
                 )
             if suffix:
-                return self.category if re.match(r"\s+birthday", text[end : end + 10]) else None
-        if _AGE_UNIT_AFTER.match(text, end) or re.match(
-            r"(?:-|\s)?(?:th|st|nd|rd)?\s+birthday", text[end : end + 14]
-        ):
+                return self.category if _BIRTHDAY.match(text[end : end + 10]) else None
+        if _AGE_UNIT_AFTER.match(text, end) or _ORDINAL_BIRTHDAY.match(text[end : end + 14]):
             return self.category
         if words and words[-1] in _AGE_WORD_BEFORE and not _NOT_AGE_AFTER.match(text, end):
             return self.category
@@ -1282,7 +1296,7 @@ class SsnRecognizer(PatternRecognizer):
 
     def validate(self, text: str, start: int, end: int, _match: re.Match[str]) -> str | None:
         value = text[start:end]
-        parts = re.split(r"[ -]", value)
+        parts = _SPACE_OR_DASH.split(value)
         if not all(p.isdigit() for p in parts):
             return self.category  # masked: the last four digits are still an identifier
         spaced = " " in value
@@ -2020,6 +2034,12 @@ _COMPASS_STREET: Final = re.compile(
     + r"\d{2,4}[A-Za-z]?[ \t]+(?:N|S|E|W|North|South|East|West|NORTH|SOUTH|EAST|WEST)\.?[ \t]+"
     r"([A-Z][a-z'\u2019]+|[A-Z]{3,}|\d{1,3}(?:st|nd|rd|th))(?![\w'\u2019-])"
 )
+#: Gate of ``_COMPASS_STREET``: its compass word after a blank, then blanks and the street's
+#: first character (a capital or a digit). Every match holds one, so the gate drops nothing;
+#: led by the compass word's capital (a scan for four letters, not for every digit).
+_COMPASS_GATE: Final = re.compile(
+    r"[NSEW](?<=[ \t][NSEW])(?:orth|outh|ast|est|ORTH|OUTH|AST|EST)?\.?[ \t]+[A-Z\d]"
+)
 #: "lives at 44 Mulberry", "Address: 55 Kettle Creek", "Home address: 5 Hillcrest": after a
 #: cue that announces a home, a house number and one to three capitalised words are its street
 #: even without a street type (the cue, not the words, says so).
@@ -2052,13 +2072,19 @@ _BLOCK_OF: Final = re.compile(
 def _unsuffixed_streets(text: str) -> list[Span]:
     """Street addresses written without a street type, known by their form or their cue."""
     out: list[Span] = []
-    for m in _COMPASS_STREET.finditer(text):
+    for m in _COMPASS_STREET.finditer(text) if _COMPASS_GATE.search(text) else ():
         word = m.group(1).lower()
         if word in lx.STOP or word in _CALENDAR_WORDS or word in _NOT_STREET_WORDS:
             continue
         out.append(Span("ADDRESS", m.start(), m.end(), 0.7, "address"))
     # Speed: each scan only where its literal words are in the note
-    if "ddr" in text or "esid" in text or "at " in text:
+    # ("at " only with the words that lead its cue: a cue ending in "at" starts with "Lives",
+    # "living", "Staying" or "resides"; the others hold "ddr" or "esid")
+    if (
+        "ddr" in text
+        or "esid" in text
+        or ("at " in text and ("ives" in text or "iving" in text or "taying" in text))
+    ):
         for m in _HOUSE_NUMBER_WORDS.finditer(text):
             line = text.rfind("\n", 0, m.start()) + 1
             if not _ADDRESS_CUE_BEFORE.search(text, max(line, m.start() - 48), m.start()):
@@ -2477,7 +2503,7 @@ def _specific(words: Sequence[str]) -> bool:
     return any(
         w.lower().strip(".,") not in lx.STOP
         and w.lower().strip(".,") not in _GENERIC_PLACE_WORDS
-        and not re.fullmatch(r"(?i)(?:county|parish|borough|township|of|general|st\.?|saint)", w)
+        and not _DIVISION_WORD.fullmatch(w)
         for w in words
     )
 
@@ -2663,6 +2689,16 @@ _DISTANCE_FROM: Final = re.compile(
     r"\.?[ \t]+of|from|outside(?:[ \t]+of)?|past|away[ \t]+from)[ \t]+"
     r"([A-Z][A-Za-z'\u2019-]+(?:[ \t][A-Z][A-Za-z'\u2019-]+)?)"
 )
+#: Gate of ``_DISTANCE_FROM`` (" mi" lets most notes through: "mild", "min"): its unit after a
+#: digit or a blank, then a blank and the first letter of a direction, "from", "outside", "past"
+#: or "away". Every match of ``_DISTANCE_FROM`` holds one (its unit follows ``\d[ \t]*`` and
+#: goes on with ``\.?[ \t]+`` and one of those words), so the gate drops nothing. Led by the
+#: "m" every unit holds (a scan for one literal, not for every digit), the rest of the unit read
+#: behind it.
+_DISTANCE_GATE: Final = re.compile(
+    r"m(?:(?<=[\d \t]m)i(?:les?)?|(?<=[\d \t]km)|(?<=[\d \t]kilom)et(?:er|re)s?)"
+    r"\.?[ \t]+[nsewNSEWfopa]"
+)
 #: "a lifelong Ophir resident", "longtime Marengo residents": a town named by the people who
 #: live there (the qualifier rules out "Surgery resident", a physician in training).
 _QUALIFIED_RESIDENT: Final = re.compile(
@@ -2696,7 +2732,7 @@ def _cued_towns(text: str) -> list[Span]:
         or "VILLAGE OF" in text
     ):
         scans.append(_TOWN_OF.finditer(text))
-    if " mi" in text or "mile" in text or "km" in text or "kilom" in text:
+    if _DISTANCE_GATE.search(text):
         scans.append(_DISTANCE_FROM.finditer(text))
     if "esident" in text or "ESIDENT" in text:
         scans.append(_qualified_residents(text))
@@ -2740,11 +2776,7 @@ class LocationRecognizer(Recognizer):
             start, end = m.span()
             if start == 0 or text[start - 1] not in " \t":
                 continue
-            if m.group() == "General" and re.match(
-                r"\s+(?:Surgery|Medicine|Hospital|Pediatrics|Practice|Anesthesia|Internal|"
-                r"Appearance|Surgeon|Store)",
-                text[end : end + 14],
-            ):
+            if m.group() == "General" and _GENERAL_NOUN_AFTER.match(text[end : end + 14]):
                 continue
             new_start = _extend_left(text, start, max_words=4, stop=_FACILITY_STOP)
             words = text[new_start:start].split()
@@ -2823,7 +2855,7 @@ class LocationRecognizer(Recognizer):
             moves = (*moves, *_NATIVE_OF.finditer(text))
         for m in moves:
             start, end = m.span(1)
-            parts = re.split(r"(\s+|,\s+)", text[start:end])
+            parts = _WORD_GAPS.split(text[start:end])
             keep_end = start
             pos = start
             for part in parts:

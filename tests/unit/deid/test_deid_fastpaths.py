@@ -14,6 +14,7 @@ from service.deid import (
     cues,
     frames,
     generalise,
+    keeps,
     languages,
     lexicon,
     ocr,
@@ -593,3 +594,181 @@ def test_head_frames_are_the_blank_led_frames() -> None:
             found.append((m.start("f"), m.group("act")))
             pos = m.end() - 1 if text[m.end() - 1] in frames._PART_HEAD else m.end()
         assert found == _frames_blank_led(text), text
+
+
+# ---------------------------------------------------------------- speed pass 18b
+
+
+def _fuzz(pieces: list[str], seed: int, count: int = 3000, most: int = 12) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, most))) for _ in range(count)]
+
+
+def _blank_nouns_by_search(
+    text: str,
+) -> tuple[list[tuple[int, str]], list[int], list[tuple[int, int]], list[tuple[int, int]]]:
+    """What ``_blank_nouns`` stands for: the substring searches and the species' regex."""
+    diseases = []
+    for noun in generalise._DISEASE_NOUNS:
+        at = text.find(noun)
+        while at >= 0:
+            diseases.append(at)
+            at = text.find(noun, at + 1)
+    species = [m.span() for m in generalise._GENUS_SPECIES.finditer(text)]
+    return keeps.device_nouns(text), diseases, generalise._place_term_nouns(text), species
+
+
+def test_blank_nouns_are_the_substring_searches() -> None:
+    words = [word for word, _ in generalise._BLANK_NOUN_KINDS]
+    pieces = [
+        *words,
+        *(w.upper() for w in words[:10]),
+        "rulesx",
+        "ruled",
+        "proteinuria",
+        "nodes_",
+        "coli2",
+        "colix",
+        "Blake",
+        "\u0130",
+        "\u00df",
+        "\u00e9",
+        " ",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        ",",
+        "-",
+        "_",
+        "x",
+    ]
+    texts = [*_TEXTS, *_fuzz(pieces, 18), "Blake drain, Gilbert syndrome; Candida albicans rules"]
+    for text in texts:
+        assert generalise._blank_nouns(text) == _blank_nouns_by_search(text), text
+    text = "Blake drain and Ross procedure, Blake drain"
+    assert keeps.eponym_devices(text) == keeps.eponym_devices(text, keeps.device_nouns(text))
+
+
+def test_instrument_nouns_are_the_regex_matches() -> None:
+    regex = re.compile(
+        r"(?:[Ss]core|[Ss]cale|[Gg]auge|[Cc]riteria|[Cc]lassification|SCORE|SCALE|GAUGE|"
+        r"CRITERIA|CLASSIFICATION)\b"
+    )
+    pieces = ["score", "SCORE", "Scale", "sCALE", "gauge", "Criteria", "CLASSIFICATION", "core"]
+    pieces += ["Murray ", "\u0130", "\u212a", "s", "S", " ", "x", "_", "-", "\n"]
+    for text in (*_TEXTS, *_fuzz(pieces, 19)):
+        found = generalise._instrument_nouns(text)
+        assert found == [m.span() for m in regex.finditer(text)], text
+
+
+def _gate_holds(gate: re.Pattern[str], regex: re.Pattern[str], texts: list[str]) -> int:
+    """Every text where ``regex`` finds something is one ``gate`` finds something in; returns
+    how many texts ``regex`` matched (so that a test can check its fuzz reached the form)."""
+    hits = 0
+    for text in texts:
+        if regex.search(text):
+            hits += 1
+            assert gate.search(text), text
+    return hits
+
+
+def _slots(slots: list[list[str]], seed: int, count: int = 4000) -> list[str]:
+    """Texts of one option per slot (each slot's options include near misses)."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice(options) for options in slots) for _ in range(count)]
+
+
+def test_distance_gate_lets_every_distance_through() -> None:
+    slots = [
+        ["", "x", " ", "about ", ".", "\n"],
+        ["1", "20", "3.5", "\u0663", "x", "120"],
+        ["", " ", "\t", "  "],
+        ["mi", "mile", "miles", "km", "kilometers", "kilometre", "min", "M", "kilo"],
+        ["", "."],
+        [" ", "\t", "", "  "],
+        ["N of", "northwest of", "SW. of", "from", "outside", "outside of", "past", "away from"],
+        [" ", "\t", ""],
+        ["Pine Hollow", "Ophir", "ophir", "x"],
+    ]
+    texts = [*_TEXTS, *_slots(slots, 20), "10 mi N of Pine Hollow", "5 km outside Ophir"]
+    assert _gate_holds(recognizers._DISTANCE_GATE, recognizers._DISTANCE_FROM, texts) > 200
+
+
+def test_compass_gate_lets_every_compass_street_through() -> None:
+    slots = [
+        ["", " ", "x", ":", "\n"],
+        ["501", "1401", "12", "7A", "\u0663\u0663\u0663", "12345"],
+        [" ", "\t", "  ", ""],
+        ["N", "S", "E", "W", "North", "SOUTH", "East", "west", "Ne"],
+        ["", "."],
+        [" ", "\t", "", "  "],
+        ["Broadway", "MAIN", "3rd", "\u06633rd", "x", "Main's"],
+        ["", " ", "-", "x"],
+    ]
+    texts = [*_TEXTS, *_slots(slots, 21), "501 S. Broadway", "1401 SOUTH MAIN"]
+    assert _gate_holds(recognizers._COMPASS_GATE, recognizers._COMPASS_STREET, texts) > 200
+
+
+def test_lat_long_gates_let_every_coordinate_through() -> None:
+    either = re.compile(f"{cues._LAT_LONG_N.pattern}|{cues._LAT_LONG_S.pattern}")
+    slots = [
+        ["", " ", "x"],
+        ["34 03", "12 5.5", "1 22", "\u0663 \u0663\u0663"],
+        ["N", "S", "E", "x"],
+        [" ", "\t", ""],
+        ["118", "15", "\u0663"],
+        [" ", "\t"],
+        ["15", "15.25", "1"],
+        ["E", "W", "N"],
+        ["", " ", "x"],
+    ]
+    texts = [*_TEXTS, *_slots(slots, 22), "34 03N 118 15W"]
+    assert _gate_holds(either, cues._LAT_LONG, texts) > 200
+
+
+def test_the_day_gate_on_an_ascii_note_lets_every_day_through() -> None:
+    slots = [
+        ["", "on ", "x", "by "],
+        ["the", "The", "THE", "tHe", "th"],
+        [" ", "\t", "  ", ""],
+        ["first", "FIRST", "Twenty-first", "thirty second", "thirteenth", "Tenth", "twenty"],
+        ["", " ", "\t"],
+        [",", ".", "and", "at", "\n", "", "x"],
+    ]
+    texts = [t for t in (*_TEXTS, *_slots(slots, 23)) if t.isascii()]
+    hits = 0
+    for text in texts:
+        if cues._THE_DAY.search(text):
+            hits += 1
+            assert cues._THE_DAY_LOWER.search(text.lower()), text
+    assert hits > 200
+    # not on other text: the long s is an "s" to (?i), and the copy keeps it
+    assert cues._THE_DAY.search("on the \u017fecond.")
+    assert not cues._THE_DAY_LOWER.search("on the \u017fecond.".lower())
+
+
+def test_house_number_cue_needs_the_gate_words() -> None:
+    # a cue of _ADDRESS_CUE_BEFORE holds "ddr" or "esid", or ends in "at" after "Lives",
+    # "living" or "Staying": the narrowed gate of _unsuffixed_streets lets each through
+    pieces = ["Lives", "living", "Staying", "resides", "Residing", "Address", "addr.", "Resident"]
+    pieces += [" ", "\t", " at", " with her son", ":", "44 ", "Mulberry", "x", "AT", "at "]
+    hits = 0
+    for text in _fuzz(pieces, 24, 6000):
+        for m in recognizers._ADDRESS_CUE_BEFORE.finditer(text):
+            hits += 1
+            assert (
+                "ddr" in text
+                or "esid" in text
+                or "ives" in text
+                or "iving" in text
+                or "taying" in text
+            ), m
+    assert hits > 50
+
+
+def test_payers_by_head_lists_every_payer_once_in_order() -> None:
+    entries = sorted(e for head in generalise._PAYERS_BY_HEAD.values() for e in head)
+    assert [payer for _, payer in entries] == [payer for payer, _ in generalise._PAYER_HEADS]
+    for head, payers in generalise._PAYERS_BY_HEAD.items():
+        assert all(generalise._PAYER_HEADS[i] == (payer, head) for i, payer in payers)

@@ -917,6 +917,10 @@ def propagate_names(
     # matched only in their frames below
     worded: dict[str, set[bool]] = {}  # token as written -> {True: given, False: family}
     nicknames: list[Span] = []
+    wordlike_words = _wordlike_words(lx.ambiguous_names())
+    wordy: set[str] = set()  # the tokens in ``done`` that are Title-case word-like names
+    # Speed: a nickname is in quotes; a note with no quotation mark has none to look for
+    quoted = '"' in text or "\u201c" in text
     for span in spans:
         if span.category != "NAME":
             continue
@@ -928,22 +932,25 @@ def propagate_names(
         for index, tok in enumerate(toks):
             if tok not in done:
                 done.add(tok)
-                _add_seed(seeds, tok, known=False)
-            if tok[:1].isupper() and tok[1:].islower() and _wordlike(tok.lower()):
+                _add_seed(seeds, tok, wordlike_words, known=False)
+                # (read once per token, as the seed is: it depends on the token alone)
+                if tok[:1].isupper() and tok[1:].islower() and tok.lower() in wordlike_words:
+                    wordy.add(tok)
+            if tok in wordy:
                 roles = worded.setdefault(tok, set())
                 if index == 0:
                     roles.add(True)
                 if index == len(toks) - 1:
                     roles.add(False)
         # 'VANDERHOOF, Cornelius J. ("Neil")': a nickname in quotes right after a found name
-        if text[span.end : span.end + 3].lstrip(" (")[:1] in ('"', "\u201c"):
+        if quoted and text[span.end : span.end + 3].lstrip(" (")[:1] in ('"', "\u201c"):
             nick = _NICK_AFTER_NAME.match(text, span.end)
             if nick is not None and nick.group(1).lower() not in lx.STOP:
                 nicknames.append(Span("NAME", *nick.span(1), 0.8, "nickname"))
                 # (marked as a nickname, a word-like one too: "Neil", "Bunny")
-                _add_seed(seeds, nick.group(1), known=True)
+                _add_seed(seeds, nick.group(1), wordlike_words, known=True)
     for tok in extra_seeds:
-        _add_seed(seeds, tok, known=True)
+        _add_seed(seeds, tok, wordlike_words, known=True)
     out: list[Span] = _initials(text, spans)
     out.extend(nicknames)
     if worded:
@@ -1006,8 +1013,12 @@ _SENTENCE_HEAD_BEFORE: Final = re.compile(r"(?:^|[.!?:][ \t]+|\n[ \t]*)$")
 _INITIAL_BEFORE: Final = re.compile(r"(?<![\w.])(?:[A-Z]\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Miss)[ \t]+$")
 
 
-def _wordlike(low: str) -> bool:
-    return low in lx.ambiguous_names() or low in lx.WORDLIKE_SURNAMES or low in lx.EPONYMS
+@lru_cache(maxsize=1)
+def _wordlike_words(ambiguous: frozenset[str]) -> frozenset[str]:
+    """Names that are also words: the given names that are words, the surnames that are words
+    and the eponyms. Speed: one set (one look-up per token, not three), made once (keyed by the
+    list of given names, which is read once)."""
+    return ambiguous | lx.WORDLIKE_SURNAMES | lx.EPONYMS
 
 
 def _worded_names(text: str, worded: Mapping[str, set[bool]]) -> list[Span]:
@@ -1201,6 +1212,9 @@ def _name_initials(name: str) -> set[str]:
     """The initials a found name is signed with: "Kalinda Jessup" KJ, "Ana M. Ortiz" AMO and
     AO, "Brandt, Tobin K" TB and TKB, "J. K. Wiltz" JKW, "Huy Q. Lương" HQL, "SAMUEL
     HARTSOCK, PARAMEDIC" SH (a credential after the comma is no given name)."""
+    if name.isalpha():
+        # Speed: one word of letters (most found names: "Jessup"): no comma, no aside, one part
+        return set()
     if '"' in name or "(" in name or "\u201c" in name:
         name = _NAME_ASIDE.sub(" ", name)
     head, comma, tail = name.partition(",")
@@ -1342,7 +1356,11 @@ def _initials(text: str, spans: Iterable[Span]) -> list[Span]:
     return out
 
 
-def _add_seed(seeds: dict[str, bool], tok: str, *, known: bool) -> None:
+def _add_seed(
+    seeds: dict[str, bool], tok: str, wordlike_words: frozenset[str], *, known: bool
+) -> None:
+    """Add ``tok`` to ``seeds`` (``wordlike_words``: ``_wordlike_words``, read once by the
+    caller)."""
     # Speed: the possessive cut without a regex where the token cannot hold a newline (``$``
     # also matches before a final one)
     if "\n" in tok:
@@ -1354,7 +1372,7 @@ def _add_seed(seeds: dict[str, bool], tok: str, *, known: bool) -> None:
         return
     if lx.CREDENTIAL_RE.fullmatch(tok):
         return
-    wordlike = _wordlike(low)
+    wordlike = low in wordlike_words
     if wordlike and not known:
         return
     free = not wordlike and len(tok) >= 4

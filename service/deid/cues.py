@@ -371,19 +371,29 @@ _SEASON_BEFORE: Final = re.compile(
 #: silent on quarters, and this follows the season rule above). Not a fiscal one ("FY24 Q2":
 #: a reporting period, as "FY2025" is kept). Led by the literal "Q" or "quarter".
 _QUARTER_YEAR: Final = re.compile(
-    r"(?<![\w-])(?<!FY )(?:Q[1-4][ \t]*[-/]?[ \t]*(?:(?:19|20)\d\d|['\u2019]\d\d)|"
-    r"[1-4]Q[ \t]*(?:19|20)?\d\d)(?![\w/-])"
+    # Speed: led by the class of both branches' first characters, the look-behinds read after
+    # it (a pattern led by a look-behind is tried at every position of the note). The same
+    # matches as "(?<![\w-])(?<!FY )(?:Q[1-4]...|[1-4]Q...)": with the lead taken, the
+    # look-behinds test the same characters before it, and each branch its own lead.
+    r"[Q1-4](?<![\w-][Q1-4])(?<!FY [Q1-4])"
+    r"(?:(?<=Q)[1-4][ \t]*[-/]?[ \t]*(?:(?:19|20)\d\d|['\u2019]\d\d)|"
+    r"(?<=[1-4])Q[ \t]*(?:19|20)?\d\d)(?![\w/-])"
 )
+_QUARTER_HEADS: Final = ("Q1", "Q2", "Q3", "Q4", "1Q", "2Q", "3Q", "4Q")
 _QUARTER_WORDS: Final = re.compile(
     r"(?i:first|second|third|fourth|1st|2nd|3rd|4th|last)[ \t]+quarter[ \t]+(?:of[ \t]+)?"
     r"(?:19|20)\d\d(?!\d)"
 )
 #: "3rd-5th of June", "12th-14th June", "3-5 June 2024": a range of days before its month, led
 #: by the dash (the first day is read back before it).
-_DASH_DAY_MONTH: Final = re.compile(
-    rf"[-\u2013][ \t]*([12]?\d|3[01])(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?({_MONTH})\b"
+_DAY_MONTH_AFTER_DASH: Final = (
+    rf"[ \t]*([12]?\d|3[01])(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?({_MONTH})\b"
     r"(?:,?[ \t]+(?:19|20)\d\d(?!\d))?"
 )
+_DASH_DAY_MONTH: Final = re.compile(r"[-\u2013]" + _DAY_MONTH_AFTER_DASH)
+#: Speed: the same led by the hyphen alone, for a note with no en dash (most): a literal lead
+#: is found by a fast search, where the class with the en dash is tested at every character.
+_HYPHEN_DAY_MONTH: Final = re.compile("-" + _DAY_MONTH_AFTER_DASH)
 _DAY_BEFORE_RANGE: Final = re.compile(r"(?<![\w/.,-])([12]?\d|3[01])(?:st|nd|rd|th)?[ \t]*$")
 #: A grade, stage or dose before the first number: a range of values ("Grade 1-2 June review").
 _VALUE_WORD_BEFORE: Final = re.compile(
@@ -1235,7 +1245,9 @@ def _framed(text: str) -> Iterator[Span]:
         season = _SEASON_BEFORE.search(text, max(0, m.start() - 10), m.start())
         if season is not None:
             yield Span("DATE", season.start(), m.end(), 0.75, source)
-    if "Q" in text:
+    # (every match starts with one of these: "Q" and the quarter's digit, or the digit first;
+    # "Q" alone is in "QID", "Q4H" and the like)
+    if "Q" in text and any(head in text for head in _QUARTER_HEADS):
         for m in _QUARTER_YEAR.finditer(text):
             if "FY" not in text[max(0, m.start() - 8) : m.start()]:
                 yield Span("DATE", *m.span(), 0.75, source)
@@ -1243,7 +1255,7 @@ def _framed(text: str) -> Iterator[Span]:
         for m in _QUARTER_WORDS.finditer(text):
             yield Span("DATE", *m.span(), 0.75, source)
     if "-" in text or "\u2013" in text:
-        for m in _DASH_DAY_MONTH.finditer(text):
+        for m in (_DASH_DAY_MONTH if "\u2013" in text else _HYPHEN_DAY_MONTH).finditer(text):
             day1 = _DAY_BEFORE_RANGE.search(text, max(0, m.start() - 8), m.start())
             if (
                 day1 is not None

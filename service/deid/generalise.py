@@ -282,11 +282,19 @@ _WEEKDAY_BEFORE: Final = re.compile(rf"\b(?:{_WEEKDAY}),?[ \t]+$")
 _DAY_WORD: Final = DAY_WORD
 #: "june third", "March the eleventh": a date dictated in words ("may" the verb is left alone;
 #: the month is led by a letter class so the scan skips most positions).
+#: (``MONTH_LED``'s first character class, "[JFMASONDjfmasond]", and the rest of it)
+_MONTH_LEAD: Final = MONTH_LED[: MONTH_LED.index("]") + 1]
+if not (_MONTH_LEAD.startswith("[") and "m" in _MONTH_LEAD):
+    raise ValueError("MONTH_LED no longer starts with a class holding 'm'")
 _MONTH_DAY_WORDS: Final = re.compile(
-    rf"{MONTH_LED}[ \t]+(?:the[ \t]+)?(?i:{_DAY_WORD})\b"
+    rf"{_MONTH_LEAD}(?:{MONTH_LED[len(_MONTH_LEAD) :]}[ \t]+(?:the[ \t]+)?(?i:{_DAY_WORD})\b"
     # "last period was may twenty third": a lower-case "may" is the month before a day in
     # words, but for "first" and "second" alone ("may first need", "may second that")
-    rf"|(?<![\w])may[ \t]+(?:the[ \t]+)?(?!(?:first|second)\b)(?:{_DAY_WORD})\b"
+    rf"|(?<=m)(?<![\w]m)ay[ \t]+(?:the[ \t]+)?(?!(?:first|second)\b)(?:{_DAY_WORD})\b)"
+    # Speed: the month's class leads both branches (the "m" of "may" is in it), so the scan
+    # skips to it as before the "may" branch was added (two branches have no first character
+    # in common to skip to). The same matches: the lead is the month branch's own, and the
+    # "may" branch was "(?<![\w])may", read here once its "m" is taken.
 )
 #: "the third of june", "The twenty-fifth of this month"
 _DAY_WORDS_OF: Final = re.compile(

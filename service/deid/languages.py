@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from service.deid.prefix_search import any_of
+from service.deid.prefix_search import any_of, rare_led
 from service.deid.recognizers import Recognizer
 from service.deid.spans import Span
 
@@ -300,9 +300,11 @@ _PREPOSITIONS_BEFORE_MONTH: Final = frozenset(
 _CAPITAL_WORD_AFTER: Final = re.compile(r"[ \t]+[A-Z][a-z]")
 #: The gate: one of the month words above (as substrings of the lower-cased note; the short
 #: ones with the blank or the mark that follows a month, since "mai" is in "email" and "maj" in
-#: "major"). English notes rarely hold any, so the patterns above rarely run.
+#: "major"). English notes rarely hold any, so the patterns above rarely run. Speed: each word
+#: led by its rarest letter (``rare_led``: found exactly where ``any_of`` finds one; it is only
+#: searched for, its match never read).
 _EU_MONTH_GATE: Final = re.compile(
-    any_of(
+    rare_led(
         (
             "januar",
             "jänner",
@@ -374,8 +376,54 @@ _EU_MONTH_GATE: Final = re.compile(
 )
 
 
-def _european_dates(text: str) -> list[Span]:
-    """Dates written with a German, Dutch, Italian, Polish or Tagalog month name."""
+#: Speed: the Tagalog months of ``_MONTH_FIRST_TL`` as the lower-cased note holds them. In an
+#: ASCII note a case-blind match of one of them is one of these words in the lower-cased note
+#: (the only other letters a case-blind ASCII letter matches, the dotted capital I, the dotless
+#: i, the long s and the Kelvin sign, are not ASCII), so a note with none of them needs no scan.
+_TL_MONTH_WORDS: Final = (
+    "pebrero",
+    "marso",
+    "hunyo",
+    "hulyo",
+    "setyembre",
+    "oktubre",
+    "nobyembre",
+    "disyembre",
+    "enero",
+    "abril",
+    "mayo",
+    "agosto",
+)
+#: Speed: a year after a blank, where ``_EU_MONTH_YEAR`` is tried (see ``_month_years``).
+_YEAR_AFTER_BLANK: Final = re.compile(r"[ \t](?:19|20)\d\d(?!\d)")
+
+
+def _month_years(text: str) -> list[re.Match[str]]:
+    """What ``_EU_MONTH_YEAR.finditer(text)`` finds, led by the year instead of trying the
+    months' alternation at every word of the note (the gate above opens on every English
+    "January" and "February"). A match is a month (letters, all word characters), blanks and a
+    year after them, so its month is the whole run of word characters that ends where the
+    blanks before the year begin (its look-behind rejects a start inside a run): for each year
+    after a blank there is one place to try, and the regex itself decides there. Matches never
+    overlap (one ends in its year's digits, the next starts at a month), so finditer's
+    left-to-right scan finds each of these too, and in the same order."""
+    out: list[re.Match[str]] = []
+    for year in _YEAR_AFTER_BLANK.finditer(text):
+        end = year.start()
+        while end > 0 and text[end - 1] in " \t":
+            end -= 1
+        start = end
+        # (``\w`` is ``str.isalnum()`` or the underscore)
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        if start < end and (m := _EU_MONTH_YEAR.match(text, start)) is not None:
+            out.append(m)
+    return out
+
+
+def _european_dates(text: str, lowered: str) -> list[Span]:
+    """Dates written with a German, Dutch, Italian, Polish or Tagalog month name (``lowered``:
+    the note lower-cased, as ``OtherLanguageRecognizer.analyze`` has it)."""
     out: list[Span] = []
     for m in _DAY_EU_MONTH.finditer(text):
         month = m.group(1).lower()
@@ -386,16 +434,17 @@ def _european_dates(text: str) -> list[Span]:
         ):
             continue  # "2. Mai Nguyen, RN": a numbered list of names
         out.append(Span("DATE", *m.span(), 0.8, "languages"))
-    for m in _EU_MONTH_YEAR.finditer(text):
+    for m in _month_years(text):
         if m.group(1).lower() in _NAME_LIKE_MONTHS:
             words = text[max(0, m.start() - 12) : m.start()].split()
             if not words or words[-1].lower() not in _PREPOSITIONS_BEFORE_MONTH:
                 continue  # "Mayo 2019": the clinic, not May
         out.append(Span("DATE", *m.span(), 0.8, "languages"))
-    for m in _MONTH_FIRST_TL.finditer(text):
-        if m.group(1).lower() in ("enero", "abril", "mayo", "agosto") and not m.group(2):
-            continue  # Spanish months before a number: "Mayo 4 West" is a ward
-        out.append(Span("DATE", *m.span(), 0.8, "languages"))
+    if not text.isascii() or any(word in lowered for word in _TL_MONTH_WORDS):
+        for m in _MONTH_FIRST_TL.finditer(text):
+            if m.group(1).lower() in ("enero", "abril", "mayo", "agosto") and not m.group(2):
+                continue  # Spanish months before a number: "Mayo 4 West" is a ward
+            out.append(Span("DATE", *m.span(), 0.8, "languages"))
     return out
 
 
@@ -431,7 +480,7 @@ class OtherLanguageRecognizer(Recognizer):
                 if m.group()[-1:].isdigit():
                     spans.append(Span("DATE", *m.span(), 0.8, self.name))
         if _EU_MONTH_GATE.search(lowered):
-            spans.extend(_european_dates(text))
+            spans.extend(_european_dates(text, lowered))
         if _ANY_HOLIDAY_CUE.search(text):
             spans.extend(Span("DATE", *m.span(), 0.8, self.name) for m in _HOLIDAYS.finditer(text))
         if any(cue in text for cue in _AGE_CUES):

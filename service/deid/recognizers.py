@@ -581,10 +581,25 @@ _VERSION_BEFORE: Final = re.compile(
     r"(?<![A-Za-z])(?i:version|ver\.?|build|release|firmware|software|v)[ \t:]*$"
 )
 #: An insulin before a slashed triple ("Insulin 10/10/10 with meals", "Novolog 6/6/8 units").
-_INSULIN_BEFORE: Final = re.compile(
-    r"(?i:insulin|humalog|novolog|lispro|aspart|glulisine|admelog|apidra|fiasp|lyumjev)"
-    r"[^.\n\d]{0,12}$"
+_INSULINS: Final = (
+    "insulin",
+    "humalog",
+    "novolog",
+    "lispro",
+    "aspart",
+    "glulisine",
+    "admelog",
+    "apidra",
+    "fiasp",
+    "lyumjev",
 )
+_INSULIN_BEFORE: Final = re.compile(rf"(?i:{'|'.join(_INSULINS)})[^.\n\d]{{0,12}}$")
+#: Speed: the insulins in a lower-cased ASCII window. Case-blind, a name matches in an ASCII
+#: text only where the lower-cased text holds it (the other letters case-blind letters match,
+#: the dotted capital I, the dotless i, the long s and the Kelvin sign, are not ASCII), so a
+#: window with none needs no case-blind search (most slashed triples are dates with no insulin
+#: before them).
+_INSULIN_NAME: Final = re.compile(any_of(_INSULINS))
 #: Month words that are no name, English word or clinical abbreviation (unlike "May", "June",
 #: "March", "Jan", "Dec" (decreased), "OCT" (the scan)): a date on their own.
 _MONTH_ONLY_WORDS: Final = frozenset(
@@ -637,16 +652,20 @@ class DateRecognizer(PatternRecognizer):
         # 14th March 2023 / 3rd of March / 02-Apr-2024
         _p(
             _lead("0-9", r"\w/.-")
-            + r"\d?(?:st|nd|rd|th)?(?:\s+of\s+|[\s-])"
+            + r"\d?(?:(?:st|nd|rd|th)?(?:\s+of\s+|[\s-])"
             + MONTH
             + r"(?:(?:,?\s+|-)\d{4}(?!\d)|-\d{2}(?!\d))?(?![A-Za-z])"
             # "04JUN2024", "4JUN24", "11JUN": a military date glued into one token (a capital
             # month of three letters right after the day; its year, if any, right after it);
             # the same digit-led scan, so no new pass over the note
-            r"|"
-            + _lead("0-9", r"\w/.-")
-            + r"\d?(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC|Jan|Feb|Mar|Apr|May|Jun|"
-            r"Jul|Aug|Sept?|Oct|Nov|Dec)(?:\d{4}|\d{2})?(?![A-Za-z0-9])",
+            r"|(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC|Jan|Feb|Mar|Apr|May|Jun|"
+            r"Jul|Aug|Sept?|Oct|Nov|Dec)(?:\d{4}|\d{2})?(?![A-Za-z0-9]))",
+            # Speed: the lead and "\d?" are shared, not written again in a second branch (a
+            # pattern of two branches has no first character for the engine to skip to). The
+            # same matches: "\d?" then the first branch, then the second, is tried in another
+            # order than the two branches each with their "\d?", but the one pair of tries
+            # swapped never both match (the glued month right after a second digit; the first
+            # branch wants a suffix, a blank or a hyphen right after the first digit).
             0.9,
         ),
         # on the 9th (ON THE 9TH in a report written in capitals)
@@ -740,8 +759,12 @@ class DateRecognizer(PatternRecognizer):
                 return self._month_day(text, start, end, value)
             if "." in value and _VERSION_BEFORE.search(text, max(0, start - 12), start):
                 return None  # "Version 10.2.24", "firmware v4.6.1": a release, not a date
-            if value.count("/") == 2 and _INSULIN_BEFORE.search(text, max(0, start - 24), start):
-                return None  # "Humalog 10/10/10": a dose with each meal, not Oct 10, 2010
+            if value.count("/") == 2:
+                window = text[max(0, start - 24) : start]
+                if (not window.isascii() or _INSULIN_NAME.search(window.lower())) and (
+                    _INSULIN_BEFORE.search(text, max(0, start - 24), start)
+                ):
+                    return None  # "Humalog 10/10/10": a dose with each meal, not Oct 10, 2010
             when = parse_date(value)
             if when is None or (_YEAR_FIRST.match(value) and not 1800 <= when.year <= 2199):
                 return None  # "ref 4010-02-16": a catalogue number shaped as an ISO date

@@ -12,6 +12,7 @@ from service.deid import (
     casing,
     context,
     cues,
+    dates,
     frames,
     generalise,
     keeps,
@@ -772,3 +773,260 @@ def test_payers_by_head_lists_every_payer_once_in_order() -> None:
     assert [payer for _, payer in entries] == [payer for payer, _ in generalise._PAYER_HEADS]
     for head, payers in generalise._PAYERS_BY_HEAD.items():
         assert all(generalise._PAYER_HEADS[i] == (payer, head) for i, payer in payers)
+
+
+#: Pieces of dates in the languages of ``languages._european_dates``, with the letters a
+#: case-blind match also takes (the dotted capital I, the dotless i, the long s, the Kelvin
+#: sign), blanks, marks and digits.
+_EU_DATE_PIECES = (
+    "Mai",
+    "mai",
+    "MAYO",
+    "Mayo",
+    "maju",
+    "w",
+    "noong",
+    "Hunyo",
+    "HULYO",
+    "abr\u0130l",
+    "ab\u0131il",
+    "\u017fetyembre",
+    "o\u212atubre",
+    "enero",
+    "agosto",
+    "january",
+    "Januar",
+    "februari",
+    "pa\u017adziernika",
+    "giugno",
+    "August",
+    "am",
+    "ika-",
+    "ng",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "-",
+    ".",
+    ",",
+    "_",
+    "4",
+    "12",
+    "31",
+    "1999",
+    "2024",
+    "20245",
+    "x",
+    "\u00e9",
+)
+
+
+def _plain_european_dates(text: str) -> list[Span]:
+    """``languages._european_dates`` as it was written: three scans of the whole note."""
+    out: list[Span] = []
+    for m in languages._DAY_EU_MONTH.finditer(text):
+        month = m.group(1).lower()
+        if (
+            month in languages._NAME_LIKE_MONTHS
+            and not m.group().rstrip()[-1:].isdigit()
+            and languages._CAPITAL_WORD_AFTER.match(text, m.end())
+        ):
+            continue
+        out.append(Span("DATE", *m.span(), 0.8, "languages"))
+    for m in languages._EU_MONTH_YEAR.finditer(text):
+        if m.group(1).lower() in languages._NAME_LIKE_MONTHS:
+            words = text[max(0, m.start() - 12) : m.start()].split()
+            if not words or words[-1].lower() not in languages._PREPOSITIONS_BEFORE_MONTH:
+                continue
+        out.append(Span("DATE", *m.span(), 0.8, "languages"))
+    for m in languages._MONTH_FIRST_TL.finditer(text):
+        if m.group(1).lower() in ("enero", "abril", "mayo", "agosto") and not m.group(2):
+            continue
+        out.append(Span("DATE", *m.span(), 0.8, "languages"))
+    return out
+
+
+def test_european_dates_are_the_three_scans() -> None:
+    # the month-year scan led by the year, and the Tagalog scan skipped in an ASCII note
+    # with none of its months, find what the plain scans find
+    texts = (
+        "am 4. Juni 2024, im Mai 2024; w maju 2024 noong Hunyo 4, 2024 ika-4 ng Hunyo",
+        "Mayo 2019 clinic; Mayo 4 West; 2. Mai Nguyen, RN; seen January 28, 2020",
+        "MAI   2024\tmai-2024 x-mai 2024 _mai 2024 mai_ 2024 Mai 1999 2024 Mai 20245",
+        "ABR\u0130L 4, 2024 abr\u0131l 2024 \u017fetyembre 3 o\u212atubre 2025",
+    )
+    rng = random.Random(29)
+    fuzz = [
+        "".join(rng.choice(_EU_DATE_PIECES) for _ in range(rng.randint(0, 14))) for _ in range(6000)
+    ]
+    # and month, blanks, number runs, where most dates are
+    words, numbers = _EU_DATE_PIECES[:23], _EU_DATE_PIECES[32:38]
+    fuzz += [
+        "".join(
+            rng.choice(("", " ", "-", "x", "_", ". ", "\n"))
+            + rng.choice(words)
+            + rng.choice((" ", "  ", "\t", " \t", "\t ", "-", ""))
+            + rng.choice(numbers)
+            + rng.choice(("", ", 2024", " 1999", ".", "x", " West"))
+            for _ in range(rng.randint(1, 4))
+        )
+        for _ in range(6000)
+    ]
+    for text in (*texts, *_TEXTS, *fuzz):
+        expected = [(m.span(), m.group(1)) for m in languages._EU_MONTH_YEAR.finditer(text)]
+        assert [(m.span(), m.group(1)) for m in languages._month_years(text)] == expected, text
+        lowered = " " + text.lower()
+        assert languages._european_dates(text, lowered) == _plain_european_dates(text), text
+
+
+def _date_fuzz(seed: int, pieces: tuple[str, ...], count: int = 6000) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 10))) for _ in range(count)]
+
+
+def test_day_month_pattern_shares_its_lead() -> None:
+    # the day-month pattern of ``DateRecognizer`` as it was written, two branches each with
+    # the digit lead and "\d?"
+    lead = r"[0-9](?<![\w/.-][0-9])"
+    plain = re.compile(
+        lead
+        + r"\d?(?:st|nd|rd|th)?(?:\s+of\s+|[\s-])"
+        + dates.MONTH
+        + r"(?:(?:,?\s+|-)\d{4}(?!\d)|-\d{2}(?!\d))?(?![A-Za-z])|"
+        + lead
+        + r"\d?(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC|Jan|Feb|Mar|Apr|May|Jun|"
+        r"Jul|Aug|Sept?|Oct|Nov|Dec)(?:\d{4}|\d{2})?(?![A-Za-z0-9])"
+    )
+    (fast,) = [p.regex for p in recognizers.DateRecognizer.PATTERNS if "JAN|FEB" in p.regex.pattern]
+    pieces = (
+        "0",
+        "4",
+        "12",
+        "2024",
+        "24",
+        "JUN",
+        "Jun",
+        "jun",
+        "June",
+        "Sept",
+        "SEP",
+        "of",
+        " ",
+        "-",
+        "th",
+        "st",
+        "x",
+        "/",
+        ".",
+        "may",
+        "\u0664",
+        "\n",
+    )
+    texts = ("04JUN2024 4JUN24 11JUN 3rd of March 02-Apr-2024 14th March 2023", "1 Jun-24")
+    for text in (*texts, *_TEXTS, *_date_fuzz(31, pieces)):
+        assert [m.span() for m in fast.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ], text
+
+
+def test_month_day_words_and_quarters_are_their_plain_forms() -> None:
+    month_day = re.compile(
+        rf"{recognizers.MONTH_LED}[ \t]+(?:the[ \t]+)?(?i:{dates.DAY_WORD})\b"
+        rf"|(?<![\w])may[ \t]+(?:the[ \t]+)?(?!(?:first|second)\b)(?:{dates.DAY_WORD})\b"
+    )
+    quarter = re.compile(
+        r"(?<![\w-])(?<!FY )(?:Q[1-4][ \t]*[-/]?[ \t]*(?:(?:19|20)\d\d|['\u2019]\d\d)|"
+        r"[1-4]Q[ \t]*(?:19|20)?\d\d)(?![\w/-])"
+    )
+    pieces = (
+        "may",
+        "May",
+        "MAY",
+        "June",
+        "jun",
+        "Mar",
+        "the",
+        "first",
+        "second",
+        "third",
+        "twenty",
+        "twenty-first",
+        "Eleventh",
+        " ",
+        "\t",
+        "x",
+        "_",
+        "-",
+        "Q",
+        "Q2",
+        "2Q",
+        "3",
+        "FY ",
+        "2024",
+        "'24",
+        "/",
+        "FY",
+        "\u2019",
+        "\n",
+        "\u00e9",
+    )
+    texts = ("may twenty third; May the 2nd; june third; may first need; Q2 2024 3Q23 FY Q2 2024",)
+    rng = random.Random(43)
+    # and month, day-word runs, where these dates are
+    runs = [
+        "".join(
+            rng.choice(("", " ", "x", "_", "-", "\n", "Q", "FY "))
+            + rng.choice(("may", "May", "MAY", "June", "jun", "Sept", "mar", "Q", "Q3", "3"))
+            + rng.choice((" ", "\t", "  ", "", "-"))
+            + rng.choice(("", "the ", "THE "))
+            + rng.choice(("first", "second", "third", "twenty first", "Eleventh", "2024", "'24"))
+            + rng.choice(("", " ", "x", "-", "/"))
+            for _ in range(rng.randint(1, 3))
+        )
+        for _ in range(6000)
+    ]
+    for text in (*texts, *_TEXTS, *_date_fuzz(37, pieces), *runs):
+        found = [m.span() for m in generalise._MONTH_DAY_WORDS.finditer(text)]
+        assert found == [m.span() for m in month_day.finditer(text)], text
+        found = [m.span() for m in cues._QUARTER_YEAR.finditer(text)]
+        assert found == [m.span() for m in quarter.finditer(text)], text
+        if not any(head in text for head in cues._QUARTER_HEADS):
+            assert not found, text
+        plain = [m.span() for m in cues._DASH_DAY_MONTH.finditer(text)]
+        assert [m.span() for m in cues._HYPHEN_DAY_MONTH.finditer(text)] == plain, text
+
+
+def test_insulin_gate_finds_every_insulin_window() -> None:
+    pieces = (
+        "Insulin",
+        "INSULIN",
+        "novolog",
+        "Lispro",
+        "LI\u017fPRO",
+        "lyumjev",
+        "Aspart",
+        "in\u017fulin",
+        "\u0131nsulin",
+        "\u0130NSULIN",
+        " ",
+        ".",
+        "\n",
+        "4",
+        "10/10/10",
+        "x",
+    )
+    for text in (*_TEXTS, *_date_fuzz(41, pieces)):
+        for start in range(len(text) + 1):
+            window = text[max(0, start - 24) : start]
+            if recognizers._INSULIN_BEFORE.search(text, max(0, start - 24), start):
+                assert not window.isascii() or recognizers._INSULIN_NAME.search(window.lower())
+
+
+def test_wordlike_words_are_the_three_lists() -> None:
+    words = context._wordlike_words(lexicon.ambiguous_names())
+    assert words == lexicon.ambiguous_names() | lexicon.WORDLIKE_SURNAMES | lexicon.EPONYMS
+    # a name of one word of letters has no initials (the fast path of ``_name_initials``)
+    for name in ("Jessup", "L\u01b0\u01a1ng", "HARTSOCK"):
+        assert name.isalpha() and context._name_initials(name) == set()
+    assert context._name_initials("Kalinda Jessup") == {"KJ"}

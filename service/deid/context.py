@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from service.deid import lexicon as lx
 from service.deid.prefix_search import ascii_cases, trie_alternation
-from service.deid.spans import Span
+from service.deid.spans import Span, token_occurrences
 
 #: FHIR identifier type codes (v2-0203) and systems -> our category.
 _IDENTIFIER_TYPES: Final = {
@@ -1031,7 +1031,7 @@ def _worded_names(text: str, worded: Mapping[str, set[bool]]) -> list[Span]:
     for tok, roles in worded.items():
         given = True in roles and tok.lower() not in lx.EPONYMS
         family = False in roles
-        for pos in _occurrences(text, tok):
+        for pos in token_occurrences(text, tok):
             end = pos + len(tok)
             if text[end : end + 1] in ("'", "\u2019"):
                 continue  # "Bell's palsy": a possessive is an eponym's form as often
@@ -1054,20 +1054,6 @@ def _worded_names(text: str, worded: Mapping[str, set[bool]]) -> list[Span]:
 
 
 _NAME_CAP_AFTER: Final = re.compile(r"[ \t]+[A-Z]")
-
-
-def _occurrences(text: str, word: str) -> list[int]:
-    """Start offsets of ``word`` in ``text`` as a whole token."""
-    out = []
-    pos = text.find(word)
-    while pos >= 0:
-        end = pos + len(word)
-        if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "'\u2019-")) and (
-            end >= len(text) or not text[end].isalnum()
-        ):
-            out.append(pos)
-        pos = text.find(word, end)
-    return out
 
 
 def _logins(text: str, seeds: Mapping[str, bool]) -> list[Span]:

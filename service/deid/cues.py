@@ -56,7 +56,7 @@ from service.deid.wordlist import common_words
 
 _WORD: Final = r"[A-Z][a-z'\u2019]+(?:-[A-Z][a-z'\u2019]+)?"
 _CAPS: Final = r"[A-Z]{2,}(?:[-'][A-Z]{2,})?"
-_RELATION: Final = "|".join(sorted(lx.RELATION_WORDS | {"sister"}, key=len, reverse=True))
+_RELATION: Final = lx.RELATION_ALTERNATION
 #: Month names in Title case only (``dates.MONTH`` reads any case; these cues stay with the
 #: written form: "29 Feb 88", "2nd day of May").
 _MONTH: Final = (

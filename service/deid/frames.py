@@ -102,7 +102,7 @@ _NAME_TOKEN: Final = rf"{_NAME_PART}(?:-{_NAME_PART})?"
 #: Particles inside a name ("Wiremu Te Rangi", "Zsófia de la Vega").
 _IN_NAME_PARTICLE: Final = r"(?:de|da|del|della|di|van|von|der|den|la|le|du|Te|bin|bint|ibn)"
 #: The relatives, longest first ("sister" is also a title word, so it is added here).
-_RELATIONS: Final = "|".join(sorted(lx.RELATION_WORDS | {"sister"}, key=len, reverse=True))
+_RELATIONS: Final = lx.RELATION_ALTERNATION
 #: What only a person does at the head of a sentence. Each alternative is a whole frame: an
 #: age after "is a" ("Bill is a 66M", "Summer is an 8 yo", "is a pleasant 72-year-old"), a
 #: verb of arriving or being seen ("presents with", "was brought in", "is here for"), a

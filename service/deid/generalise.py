@@ -38,7 +38,7 @@ from service.deid.keeps import (
 )
 from service.deid.prefix_search import any_of, ascii_digits, trie_alternation, word_led
 from service.deid.recognizers import MONTH_LED, Recognizer, luhn_valid, name_kind
-from service.deid.spans import Span
+from service.deid.spans import Span, token_occurrences
 from service.deid.wordlist import common_words, proper_nouns
 
 # ---------------------------------------------------------------- names
@@ -699,8 +699,7 @@ def _named_settlements(text: str, tokens: set[str], spans: list[Span]) -> None:
             # a second capitalised word before ("Lake Havasu Falls")
             m2 = _CAP_WORD_BEFORE.search(text, max(0, start - 30), start)
             if m2 is not None and (
-                m2.group(1).lower() not in lx.STOP | _PLACE_CUE_WORDS
-                and m2.group(1).lower() not in common
+                m2.group(1).lower() not in _STOP_OR_PLACE_CUE and m2.group(1).lower() not in common
             ):
                 start = m2.start(1)
             end = pos + len(feature)
@@ -1098,17 +1097,8 @@ def _place_lookup(tok: str) -> _PlaceLookup:
 
 
 def _occurrences(text: str, word: str) -> list[int]:
-    """Start offsets of ``word`` in ``text`` as a whole token."""
-    out = []
-    pos = text.find(word)
-    while pos >= 0:
-        end = pos + len(word)
-        if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "'\u2019-")) and (
-            end >= len(text) or not (text[end].isalnum() or text[end] in "'\u2019")
-        ):
-            out.append(pos)
-        pos = text.find(word, end)
-    return out
+    """Start offsets of ``word`` in ``text`` as a whole token (not before an apostrophe)."""
+    return token_occurrences(text, word, glue_after="'\u2019")
 
 
 #: Words after which a capitalised word is a person, not a place ("Dr. Marion").
@@ -1137,6 +1127,8 @@ _CLAUSE_END_AFTER: Final = re.compile(r"[;,.)]|[ \t]*$|[ \t]*\n")
 _PLACE_CUE_WORDS: Final = frozenset(
     ["in", "from", "near", "at", "to", "outside", "of", "around", "toward", "towards", "via"]
 )
+#: Stop words and place cues together (made once, not per settlement word found).
+_STOP_OR_PLACE_CUE: Final = lx.STOP | _PLACE_CUE_WORDS
 #: ("Epworth 6", "Epworth 14/24": a score out of its maximum)
 _SCORE_AFTER: Final = re.compile(r"[ \t]+\d{1,2}(?:/\d{1,3})?(?![\d/])")
 _NAME_AFTER: Final = re.compile(

@@ -1157,6 +1157,8 @@ RELATION_WORDS: Final = frozenset(
     ]
 )
 
+#: ``RELATION_WORDS`` and "sister" (also a title word) as a regex alternation, longest first.
+RELATION_ALTERNATION: Final = "|".join(sorted(RELATION_WORDS | {"sister"}, key=len, reverse=True))
 #: US states and their postal abbreviations (states are not PHI under Safe Harbor).
 STATE_ABBR: Final = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"

@@ -106,3 +106,18 @@ def _as_group(best: Span, start: int, end: int) -> Span:
     if best.start == start and best.end == end:
         return best
     return Span(best.category, start, end, best.score, best.source)
+
+
+def token_occurrences(text: str, word: str, *, glue_after: str = "") -> list[int]:
+    """Start offsets of ``word`` in ``text`` as a whole token: no letter, digit, apostrophe or
+    hyphen before it, no letter or digit (nor a character of ``glue_after``) after it."""
+    out = []
+    pos = text.find(word)
+    while pos >= 0:
+        end = pos + len(word)
+        if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] in "'\u2019-")) and (
+            end >= len(text) or not (text[end].isalnum() or text[end] in glue_after)
+        ):
+            out.append(pos)
+        pos = text.find(word, end)
+    return out
